@@ -5,7 +5,9 @@ import { es2017Bundle } from './packages/core/register-hooks.mjs';
 
 const packages = ['core', 'datasets', 'losses', 'blocks', 'explain'];
 const here = fileURLToPath(import.meta.url);
-const tfjs = ['core', 'layers', 'data', 'backend-cpu', 'backend-wasm', 'backend-webgpu'].map((p) => `@tensorflow/tfjs-${p}`);
+const tfjs = ['core', 'layers', 'data', 'backend-cpu', 'backend-wasm', 'backend-webgpu'].map(
+  (p) => `@tensorflow/tfjs-${p}`,
+);
 
 export default defineConfig({
   resolve: {
@@ -27,6 +29,6 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 180_000,
     hookTimeout: 180_000,
-    reporters: ['default'],
+    reporters: ['default', './scripts/summary-reporter.ts'],
   },
 });

@@ -73,11 +73,11 @@ async function main(): Promise<void> {
     for (const backend of backends) {
       const name = relative(root, file);
       process.stdout.write(`bench ${name} on ${backend} ... `);
-      const child = spawnSync(
-        process.execPath,
-        [...process.execArgv, import.meta.filename, '--one', file, backend],
-        { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 30 * 60 * 1000 },
-      );
+      const child = spawnSync(process.execPath, [...process.execArgv, import.meta.filename, '--one', file, backend], {
+        encoding: 'utf8',
+        maxBuffer: 64 * 1024 * 1024,
+        timeout: 30 * 60 * 1000,
+      });
       const marker = child.stdout.lastIndexOf('@@ROWS@@');
       if (child.status !== 0 || marker < 0) {
         process.stdout.write('failed\n');
@@ -105,7 +105,9 @@ async function main(): Promise<void> {
   mkdirSync(out, { recursive: true });
   atomicWrite(join(out, 'latest.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
   atomicWrite(join(out, 'latest.md'), md);
-  console.log(`written: ${relative(process.cwd(), join(out, 'latest.json'))}, ${relative(process.cwd(), join(out, 'latest.md'))}`);
+  console.log(
+    `written: ${relative(process.cwd(), join(out, 'latest.json'))}, ${relative(process.cwd(), join(out, 'latest.md'))}`,
+  );
   if (results.some((r) => r.case === '(bench failed)')) process.exitCode = 1;
 }
 
@@ -122,7 +124,10 @@ function atomicWrite(path: string, text: string): void {
   renameSync(`${path}.tmp`, path);
 }
 
-function toMarkdown(rows: Array<BenchRow & { bench: string; backend: string }>, machine: Record<string, unknown>): string {
+function toMarkdown(
+  rows: Array<BenchRow & { bench: string; backend: string }>,
+  machine: Record<string, unknown>,
+): string {
   const fmt = (v: number) => (Number.isFinite(v) ? (Math.abs(v) >= 100 ? v.toFixed(0) : v.toPrecision(3)) : 'n/a');
   const lines = [
     '# Benchmark results',

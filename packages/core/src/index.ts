@@ -2,7 +2,16 @@
  * @tiefe/core: the Tiefe runtime. Backend selection (WebGPU in the browser and in Node, a trainable wasm
  * backend, cpu), training utilities that Keras users expect, and classification metrics.
  */
-export { type AdapterInfo, type BackendChoice, type BackendName, DEFAULT_BACKENDS, initBackend, type InitBackendOptions } from './backend/initBackend.js';
+export {
+  type AdapterInfo,
+  type BackendChoice,
+  type BackendName,
+  DEFAULT_BACKENDS,
+  type InitBackendOptions,
+  initBackend,
+  isSoftwareAdapter,
+} from './backend/initBackend.js';
 export { ensureNavigatorGpu, isNode } from './backend/nodeWebgpu.js';
 export { BackendError, InputError, TiefeError } from './errors.js';
+export { registerDilatedConvGradients } from './gradients/dilatedConvGrads.js';
 export { createRng, type Rng, seed } from './random.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
-import { BackendError, initBackend } from '../src/index.js';
+import { BackendError, initBackend, isSoftwareAdapter } from '../src/index.js';
 
 describe('initBackend', () => {
   afterEach(() => {
@@ -37,5 +37,25 @@ describe('initBackend', () => {
     expect(got.skipped).toEqual([{ name: 'tpu', reason: expect.stringContaining('unknown backend "tpu"') }]);
     // @ts-expect-error as above
     await expect(initBackend({ prefer: ['tpu'] })).rejects.toBeInstanceOf(BackendError);
+  });
+});
+
+describe('default order', () => {
+  test('puts a software WebGPU adapter behind wasm, and says so', async () => {
+    const { adapter } = await initBackend({ prefer: ['webgpu'] });
+    const got = await initBackend();
+    if (adapter && isSoftwareAdapter(adapter)) {
+      expect(got.name).toBe('wasm');
+      expect(got.skipped).toEqual([{ name: 'webgpu', reason: expect.stringMatching(/^software adapter .*tried after wasm$/) }]);
+    } else {
+      expect(got).toEqual({ name: 'webgpu', adapter, skipped: [] });
+    }
+  });
+
+  test('recognises software adapters', () => {
+    const base = { vendor: '', architecture: '', device: '', description: '' };
+    expect(isSoftwareAdapter({ ...base, vendor: 'mesa', architecture: 'software', description: 'llvmpipe' })).toBe(true);
+    expect(isSoftwareAdapter({ ...base, vendor: 'google', description: 'SwiftShader Device (Subzero)' })).toBe(true);
+    expect(isSoftwareAdapter({ ...base, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' })).toBe(false);
   });
 });

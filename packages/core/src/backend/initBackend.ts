@@ -1,6 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
+// tfjs-core registers no gradients of its own: tfjs-layers' bundle registers them all. Without this import,
+// tf.grad fails ('gradient function not found') in programs that never import tfjs-layers.
+import '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
+import { registerDilatedConvGradients } from '../gradients/dilatedConvGrads.js';
 import { ensureNavigatorGpu, isNode, VULKAN_HELP } from './nodeWebgpu.js';
 import { registerWasmTrainingKernels } from './wasm/registerTrainingKernels.js';
 
@@ -21,8 +25,9 @@ export interface AdapterInfo {
 export interface InitBackendOptions {
   /**
    * Backends to try, in order. Default: the environment variable `TIEFE_BACKEND` (a comma-separated list,
-   * e.g. `wasm,cpu`) when set, else `['webgpu', 'wasm', 'cpu']`. The first that starts wins; when none does,
-   * `initBackend` throws a {@link BackendError} that lists why each failed.
+   * e.g. `wasm,cpu`) when set, else `['webgpu', 'wasm', 'cpu']`, in which a software WebGPU adapter (llvmpipe,
+   * SwiftShader) is tried after wasm. The first that starts wins; when none does, `initBackend` throws a
+   * {@link BackendError} that lists why each failed.
    */
   prefer?: BackendName[];
   /** Threads for the wasm backend (default: the wasm backend's own choice; used where threads are available). */
@@ -51,29 +56,55 @@ export interface BackendChoice {
  * console.log(`training on ${name}`, adapter?.description, skipped);
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
-  const prefer = options.prefer ?? backendsFromEnv() ?? [...DEFAULT_BACKENDS];
-  if (prefer.length === 0) throw new BackendError('initBackend: `prefer` is empty; name at least one backend');
+  registerDilatedConvGradients();
+  const explicit = options.prefer ?? backendsFromEnv();
+  const queue = [...(explicit ?? DEFAULT_BACKENDS)];
+  if (queue.length === 0) throw new BackendError('initBackend: `prefer` is empty; name at least one backend');
+  // In the default order a software WebGPU adapter (llvmpipe, SwiftShader) goes behind wasm, which trains
+  // faster on the same CPU; an explicit order is taken as it is.
+  let deferSoftware = explicit === undefined;
   const skipped: BackendChoice['skipped'] = [];
-  for (const name of prefer) {
+  while (queue.length > 0) {
+    const name = queue.shift() as BackendName;
     try {
+      if (name === 'webgpu' && deferSoftware && queue.includes('wasm')) {
+        deferSoftware = false;
+        const info = await describeAdapter(await requestAdapter());
+        if (isSoftwareAdapter(info)) {
+          skipped.push({ name, reason: `software adapter (${info.description}): wasm is faster; tried after wasm` });
+          queue.splice(queue.indexOf('wasm') + 1, 0, 'webgpu');
+          continue;
+        }
+      }
       const adapter = await start(name, options);
       return { name, adapter, skipped };
     } catch (e) {
       skipped.push({ name, reason: (e as Error).message });
     }
   }
-  throw new BackendError(
-    `no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`,
+  throw new BackendError(`no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
+}
+
+/** True for CPU-emulated WebGPU adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP). */
+export function isSoftwareAdapter(info: AdapterInfo): boolean {
+  return (
+    info.architecture === 'software' ||
+    /llvmpipe|lavapipe|swiftshader|software|warp/i.test(`${info.description} ${info.device} ${info.vendor}`)
   );
 }
 
 function backendsFromEnv(): BackendName[] | undefined {
   const raw = isNode ? process.env.TIEFE_BACKEND : undefined;
   if (!raw) return undefined;
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
     if (!DEFAULT_BACKENDS.includes(n as BackendName)) {
-      throw new BackendError(`TIEFE_BACKEND: expected a comma-separated list of ${DEFAULT_BACKENDS.join(', ')}, got "${raw}"`);
+      throw new BackendError(
+        `TIEFE_BACKEND: expected a comma-separated list of ${DEFAULT_BACKENDS.join(', ')}, got "${raw}"`,
+      );
     }
   }
   return names as BackendName[];
@@ -102,11 +133,14 @@ async function activate(name: BackendName): Promise<void> {
   await tf.ready();
 }
 
-async function startWebgpu(): Promise<AdapterInfo> {
-  const gpu = await ensureNavigatorGpu();
-  const adapter = await gpu.requestAdapter();
+async function requestAdapter(): Promise<GPUAdapter> {
+  const adapter = await (await ensureNavigatorGpu()).requestAdapter();
   if (!adapter) throw new BackendError(`no WebGPU adapter found. ${isNode ? VULKAN_HELP : ''}`.trim());
-  const info = await describeAdapter(adapter);
+  return adapter;
+}
+
+async function startWebgpu(): Promise<AdapterInfo> {
+  const info = await describeAdapter(await requestAdapter());
   await import('@tensorflow/tfjs-backend-webgpu');
   await activate('webgpu');
   return info;

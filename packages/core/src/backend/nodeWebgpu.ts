@@ -13,7 +13,7 @@ export const isNode: boolean =
 export const VULKAN_HELP =
   'WebGPU in Node runs on Vulkan: on Debian 12 run `sudo bash scripts/install-webgpu-deps.sh` from the Tiefe ' +
   'repository (Mesa 25 lavapipe from bookworm-backports; Debian 12 Mesa 22 is too old for Dawn), or install ' +
-  'Debian\'s `chromium` and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, or install your GPU ' +
+  "Debian's `chromium` and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, or install your GPU " +
   "vendor's Vulkan driver.";
 
 /** Installs `navigator.gpu` in Node from the optional dependency `webgpu`; a no-op where it exists. */

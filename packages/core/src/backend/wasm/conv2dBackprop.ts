@@ -1,0 +1,331 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { f32, free, type Pads, type WasmKernelArgs, transpose, xnnConv2d, xnnDepthwiseConv2d } from './wasmOps.js';
+
+/** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
+export interface ConvGeometry {
+  /** Filter size [height, width]. */
+  k: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  /** Top and left padding of the forward convolution. */
+  padTop: number;
+  padLeft: number;
+}
+
+function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
+  return {
+    k: [info.filterHeight, info.filterWidth],
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+}
+
+/**
+ * dW[i,j,c,o] = sum_{b,p,q} x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] * dy[b,p,q,o], computed by XNNPACK as
+ * a convolution in which the roles swap: the images are x's channels (x as [C,H,W,B]), the batch is the
+ * convolution's channel dimension, dy as [oh,ow,B,O] is the filter, stride <- dilation and dilation <- stride.
+ * Returns dW as [kh,kw,C,O] (a fresh buffer owned by the caller).
+ */
+export function convFilterGrad(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+  const [, inH, inW, inC] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const xT = transpose(backend, x, [3, 1, 2, 0]);
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
+  // Pad the far side just enough for kh x kw outputs; when the input is larger than the forward convolution
+  // used (valid padding with a remainder), XNNPACK yields extra rows and columns, dropped in the copy below.
+  const pads: Pads = {
+    top: g.padTop,
+    left: g.padLeft,
+    bottom: Math.max(0, (kh - 1) * dh + (outH - 1) * sh + 1 - inH - g.padTop),
+    right: Math.max(0, (kw - 1) * dw + (outW - 1) * sw + 1 - inW - g.padLeft),
+  };
+  const out = xnnConv2d(backend, xT, dyT, [dh, dw], [sh, sw], pads);
+  free(backend, xT, dyT);
+  const [, gotH, gotW] = out.shape;
+  const dW = backend.makeOutput([kh, kw, inC, outC], 'float32');
+  const src = f32(backend, out);
+  const dst = f32(backend, dW);
+  for (let c = 0; c < inC; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const from = ((c * gotH + i) * gotW + j) * outC;
+        dst.set(src.subarray(from, from + outC), ((i * kw + j) * inC + c) * outC);
+      }
+    }
+  }
+  free(backend, out);
+  return dW;
+}
+
+/**
+ * Writes dy's pixels into a zeroed [B, H + (kh-1)*dh, W + (kw-1)*dw, C] buffer at row (kh-1)*dh - top + p*sh and
+ * column (kw-1)*dw - left + q*sw (pixels that land outside only touch dx outside the image and are dropped),
+ * so that a stride-1 'valid' convolution with the flipped filter gives dx for any stride and padding.
+ */
+function spreadForInputGrad(backend: BackendWasm, dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): tf.TensorInfo {
+  const [batch, outH, outW, ch] = dy.shape;
+  const [, inH, inW] = inShape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const zH = inH + (kh - 1) * dh;
+  const zW = inW + (kw - 1) * dw;
+  const z = backend.makeOutput([batch, zH, zW, ch], 'float32');
+  const dst = f32(backend, z);
+  const src = f32(backend, dy);
+  dst.fill(0);
+  const r0 = (kh - 1) * dh - g.padTop;
+  const c0 = (kw - 1) * dw - g.padLeft;
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      const r = r0 + p * sh;
+      if (r < 0 || r >= zH) continue;
+      for (let q = 0; q < outW; q++) {
+        const c = c0 + q * sw;
+        if (c < 0 || c >= zW) continue;
+        const from = ((b * outH + p) * outW + q) * ch;
+        dst.set(src.subarray(from, from + ch), ((b * zH + r) * zW + c) * ch);
+      }
+    }
+  }
+  return z;
+}
+
+/** Padding that lets a stride-1 convolution of dy itself give dx (stride 1 only), or undefined when negative. */
+function directPads(dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): Pads | undefined {
+  if (g.strides[0] !== 1 || g.strides[1] !== 1) return undefined;
+  const [kh, kw] = g.k;
+  const [dh, dw] = g.dilations;
+  const pads: Pads = {
+    top: (kh - 1) * dh - g.padTop,
+    left: (kw - 1) * dw - g.padLeft,
+    bottom: inShape[1] - dy.shape[1] + g.padTop,
+    right: inShape[2] - dy.shape[2] + g.padLeft,
+  };
+  return Math.min(pads.top, pads.left, pads.bottom, pads.right) < 0 ? undefined : pads;
+}
+
+/**
+ * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w), as an XNNPACK
+ * convolution of dy (spread out by the stride when it is > 1) with the filter flipped in space and transposed to
+ * [kh,kw,O,C]. Returns dx as inShape (a fresh buffer owned by the caller).
+ */
+export function convInputGrad(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inShape: number[],
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const [kh, kw, inC, outC] = filter.shape;
+  const flipped = backend.makeOutput([kh, kw, outC, inC], 'float32');
+  const w = f32(backend, filter);
+  const wf = f32(backend, flipped);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = ((kh - 1 - i) * kw + (kw - 1 - j)) * inC * outC;
+      const to = (i * kw + j) * outC * inC;
+      for (let c = 0; c < inC; c++) for (let o = 0; o < outC; o++) wf[to + o * inC + c] = w[from + c * outC + o];
+    }
+  }
+  const direct = directPads(dy, inShape, g);
+  let dx: tf.TensorInfo;
+  if (direct) {
+    dx = xnnConv2d(backend, dy, flipped, [1, 1], g.dilations, direct);
+  } else {
+    const z = spreadForInputGrad(backend, dy, inShape, g);
+    dx = xnnConv2d(backend, z, flipped, [1, 1], g.dilations, { top: 0, bottom: 0, left: 0, right: 0 });
+    free(backend, z);
+  }
+  free(backend, flipped);
+  return dx;
+}
+
+function toNhwc(backend: BackendWasm, t: tf.TensorInfo, channelsLast: boolean): tf.TensorInfo {
+  return channelsLast ? t : transpose(backend, t, [0, 2, 3, 1]);
+}
+
+/** Kernel `Conv2DBackpropFilter` (the filter gradient of conv2d) on XNNPACK; NCHW through transposes. */
+export function conv2DBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs as unknown as tf.Conv2DBackpropFilterAttrs;
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const last = format === 'channelsLast';
+  const xN = toNhwc(backend, x, last);
+  const dyN = toNhwc(backend, dy, last);
+  const dW = convFilterGrad(backend, xN, dyN, geometry(info));
+  if (!last) free(backend, xN, dyN);
+  return dW;
+}
+
+/** Kernel `Conv2DBackpropInput` (conv2d's input gradient, also conv2dTranspose's forward) on XNNPACK. */
+export function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
+  const { dy, filter } = inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs as unknown as tf.Conv2DBackpropInputAttrs;
+  const format = tf.backend_util.convertConv2DDataFormat(dataFormat);
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+  const last = format === 'channelsLast';
+  const dyN = toNhwc(backend, dy, last);
+  const inNhwc = [info.batchSize, info.inHeight, info.inWidth, info.inChannels];
+  const dx = convInputGrad(backend, dyN, filter, inNhwc, geometry(info));
+  if (last) return dx;
+  free(backend, dyN);
+  const dxN = transpose(backend, dx, [0, 3, 1, 2]);
+  free(backend, dx);
+  return dxN;
+}
+
+/**
+ * Kernel `DepthwiseConv2dNativeBackpropInput`. Channel multiplier 1 (the common case): XNNPACK's depthwise
+ * convolution of dy with the flipped filter, as in {@link convInputGrad}. Otherwise a plain loop:
+ * dx[b,h,w,c] = sum_{i,j,m} dy[b,p,q,c*M+m] * W[i,j,c,m] over h = p*sh + i*dh - top, w = q*sw + j*dw - left.
+ */
+export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
+  const { dy, filter } = inputs;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    inputShape,
+    filter.shape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  const g = geometry(info);
+  const [kh, kw, ch, mult] = filter.shape;
+  if (mult === 1) {
+    const flipped = backend.makeOutput([kh, kw, ch, 1], 'float32');
+    const w = f32(backend, filter);
+    const wf = f32(backend, flipped);
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        wf.set(w.subarray(((kh - 1 - i) * kw + (kw - 1 - j)) * ch, ((kh - 1 - i) * kw + (kw - 1 - j) + 1) * ch), (i * kw + j) * ch);
+      }
+    }
+    const direct = directPads(dy, inputShape, g);
+    let dx: tf.TensorInfo;
+    if (direct) {
+      dx = xnnDepthwiseConv2d(backend, dy, flipped, [1, 1], g.dilations, direct);
+    } else {
+      const z = spreadForInputGrad(backend, dy, inputShape, g);
+      dx = xnnDepthwiseConv2d(backend, z, flipped, [1, 1], g.dilations, { top: 0, bottom: 0, left: 0, right: 0 });
+      free(backend, z);
+    }
+    free(backend, flipped);
+    return dx;
+  }
+  const [batch, inH, inW] = inputShape;
+  const [, outH, outW, outC] = dy.shape;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const dx = backend.makeOutput(inputShape, 'float32');
+  const dxv = f32(backend, dx);
+  const dyv = f32(backend, dy);
+  const wv = f32(backend, filter);
+  dxv.fill(0);
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      for (let i = 0; i < kh; i++) {
+        const h = p * sh + i * dh - g.padTop;
+        if (h < 0 || h >= inH) continue;
+        for (let q = 0; q < outW; q++) {
+          const dyOff = ((b * outH + p) * outW + q) * outC;
+          for (let j = 0; j < kw; j++) {
+            const w = q * sw + j * dw - g.padLeft;
+            if (w < 0 || w >= inW) continue;
+            const dxOff = ((b * inH + h) * inW + w) * ch;
+            const wOff = (i * kw + j) * outC;
+            for (let c = 0; c < ch; c++) {
+              let s = 0;
+              for (let m = 0; m < mult; m++) s += dyv[dyOff + c * mult + m] * wv[wOff + c * mult + m];
+              dxv[dxOff + c] += s;
+            }
+          }
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+/**
+ * Kernel `DepthwiseConv2dNativeBackpropFilter`, a plain loop accumulated in float64:
+ * dW[i,j,c,m] = sum_{b,p,q} x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] * dy[b,p,q,c*M+m].
+ */
+export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
+  const { x, dy } = inputs;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filterShape,
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    true,
+  );
+  const g = geometry(info);
+  const [batch, inH, inW, ch] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const mult = outC / ch;
+  const acc = new Float64Array(kh * kw * outC);
+  const xv = f32(backend, x);
+  const dyv = f32(backend, dy);
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      for (let i = 0; i < kh; i++) {
+        const h = p * sh + i * dh - g.padTop;
+        if (h < 0 || h >= inH) continue;
+        for (let q = 0; q < outW; q++) {
+          const dyOff = ((b * outH + p) * outW + q) * outC;
+          for (let j = 0; j < kw; j++) {
+            const w = q * sw + j * dw - g.padLeft;
+            if (w < 0 || w >= inW) continue;
+            const xOff = ((b * inH + h) * inW + w) * ch;
+            const aOff = (i * kw + j) * outC;
+            if (mult === 1) {
+              for (let c = 0; c < ch; c++) acc[aOff + c] += xv[xOff + c] * dyv[dyOff + c];
+            } else {
+              for (let c = 0; c < ch; c++) {
+                const xc = xv[xOff + c];
+                for (let m = 0; m < mult; m++) acc[aOff + c * mult + m] += xc * dyv[dyOff + c * mult + m];
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+  const dW = backend.makeOutput([kh, kw, ch, mult], 'float32');
+  f32(backend, dW).set(acc);
+  return dW;
+}

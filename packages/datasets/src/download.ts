@@ -1,0 +1,166 @@
+import { DatasetHashError, DownloadError } from './errors.js';
+import type { RemoteFile } from './registry.js';
+
+/**
+ * Node-only downloading into the cache: resumable `.part` files (HTTP Range), SHA-256 verification, then an
+ * atomic rename, so that no partial or corrupt file ever sits under its final name. node: modules are
+ * imported on demand so that browser bundles can include this file without them.
+ */
+
+/** Called as bytes arrive: `received` of `total` bytes of `file`. */
+export type ProgressFn = (received: number, total: number, file: string) => void;
+
+/** Options of {@link downloadFile}. */
+export interface DownloadOptions {
+  /** Progress callback; default: a progress bar on stderr. `false` disables it. */
+  onProgress?: ProgressFn | false;
+  /** Abort a transfer that delivers no data for this many milliseconds (default 30,000). */
+  stallTimeoutMs?: number;
+}
+
+async function node() {
+  const [fsp, path, crypto, fs] = await Promise.all([
+    import('node:fs/promises'),
+    import('node:path'),
+    import('node:crypto'),
+    import('node:fs'),
+  ]);
+  return { fsp, path, crypto, fs };
+}
+
+/** Default cache root: `TIEFE_DATA_DIR`, else `$XDG_CACHE_HOME/tiefe`, else `~/.cache/tiefe`. */
+export async function defaultCacheDir(): Promise<string> {
+  const env = process.env;
+  if (env.TIEFE_DATA_DIR) return env.TIEFE_DATA_DIR;
+  const { path } = await node();
+  const os = await import('node:os');
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tiefe');
+}
+
+/** SHA-256 (hex) of a file, streamed. */
+export async function sha256File(file: string): Promise<string> {
+  const { crypto, fs } = await node();
+  const hash = crypto.createHash('sha256');
+  await new Promise<void>((resolve, reject) => {
+    fs.createReadStream(file)
+      .on('data', (c) => hash.update(c))
+      .on('end', () => resolve())
+      .on('error', reject);
+  });
+  return hash.digest('hex');
+}
+
+/** A one-line progress bar on stderr, redrawn at most every 1% (or once per 1 MB when the size is unknown). */
+export function stderrProgress(): ProgressFn {
+  let last = -1;
+  return (received, total, file) => {
+    const pct = total > 0 ? Math.floor((100 * received) / total) : Math.floor(received / 1e6);
+    if (pct === last) return;
+    last = pct;
+    const width = 30;
+    const filled = total > 0 ? Math.round((width * received) / total) : 0;
+    const bar = `[${'#'.repeat(filled)}${' '.repeat(width - filled)}]`;
+    const mb = (n: number) => (n / 1e6).toFixed(1);
+    process.stderr.write(`\r${bar} ${total > 0 ? `${pct}%` : ''} ${file} ${mb(received)}/${mb(total)} MB`);
+    if (total > 0 && received >= total) process.stderr.write('\n');
+  };
+}
+
+/**
+ * Downloads `file` into `folder` unless it is already there, trying its URLs in order. A `<name>.part`
+ * left by an interrupted transfer is resumed with an HTTP Range request. The finished `.part` is hashed; on a
+ * match it is renamed to its final name, on a mismatch it is deleted and the next URL is tried.
+ *
+ * @returns the path of the verified file.
+ * @throws {@link DatasetHashError} when a URL delivered a file with the wrong hash and no URL delivered the
+ * right one; {@link DownloadError} when every URL failed otherwise (the `.part` stays for resuming).
+ */
+export async function downloadFile(file: RemoteFile, folder: string, options: DownloadOptions = {}): Promise<string> {
+  const { fsp, path } = await node();
+  await fsp.mkdir(folder, { recursive: true });
+  const final = path.join(folder, file.name);
+  const part = `${final}.part`;
+  const progress = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
+  const attempts: string[] = [];
+  let hashError: DatasetHashError | undefined;
+  for (const url of file.urls) {
+    try {
+      await fetchToPart(url, part, file, progress, options.stallTimeoutMs ?? 30_000);
+    } catch (e) {
+      attempts.push(`${url}: ${(e as Error).message}`);
+      continue;
+    }
+    const actual = await sha256File(part);
+    if (actual !== file.sha256) {
+      await fsp.rm(part, { force: true });
+      hashError = new DatasetHashError(`${file.name} (from ${url})`, file.sha256, actual);
+      attempts.push(`${url}: ${hashError.message}`);
+      continue;
+    }
+    await fsp.rename(part, final);
+    return final;
+  }
+  throw hashError ?? new DownloadError(file.name, attempts);
+}
+
+async function fetchToPart(
+  url: string,
+  part: string,
+  file: RemoteFile,
+  progress: ProgressFn | undefined,
+  stallTimeoutMs: number,
+): Promise<void> {
+  const { fsp } = await node();
+  let start = 0;
+  try {
+    start = (await fsp.stat(part)).size;
+  } catch {
+    start = 0;
+  }
+  if (start >= file.size) {
+    // Complete already (or longer than it can be): let the hash decide, or start over.
+    if (start === file.size) return;
+    start = 0;
+  }
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`no data for ${stallTimeoutMs} ms`)), stallTimeoutMs);
+  };
+  arm();
+  try {
+    const res = await fetch(url, {
+      headers: start > 0 ? { Range: `bytes=${start}-` } : {},
+      signal: controller.signal,
+      redirect: 'follow',
+    });
+    let append = false;
+    if (res.status === 206 && start > 0) {
+      const range = res.headers.get('content-range') ?? '';
+      if (!range.startsWith(`bytes ${start}-`)) throw new Error(`unexpected Content-Range '${range}' for bytes=${start}-`);
+      append = true;
+    } else if (!res.ok) {
+      throw new Error(`HTTP ${res.status} ${res.statusText}`);
+    }
+    if (!res.body) throw new Error('empty response body');
+    let received = append ? start : 0;
+    const handle = await fsp.open(part, append ? 'a' : 'w');
+    try {
+      const reader = res.body.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        arm();
+        await handle.write(value);
+        received += value.length;
+        progress?.(received, file.size, file.name);
+      }
+    } finally {
+      await handle.close();
+    }
+    if (received !== file.size) throw new Error(`transfer ended after ${received} of ${file.size} bytes`);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '@tiefe/core';
+
+/**
+ * Which class to explain: one class index for the whole batch, one index per input, or `'predicted'` (the
+ * arg-max of the model's logits, per input).
+ */
+export type Target = number | number[] | 'predicted';
+
+/** Resolves `target` against logits of shape [N, C] into one class index per input. */
+export function resolveTarget(target: Target | undefined, logits: tf.Tensor2D): number[] {
+  const [n, c] = logits.shape;
+  const t = target ?? 'predicted';
+  let out: number[];
+  if (t === 'predicted') {
+    const am = tf.tidy(() => tf.argMax(logits, 1));
+    out = Array.from(am.dataSync());
+    am.dispose();
+  } else if (typeof t === 'number') {
+    out = new Array(n).fill(t);
+  } else if (Array.isArray(t)) {
+    if (t.length !== n) throw new InputError('target', `an array of ${n} class indices (one per input)`, `${t.length}`);
+    out = t;
+  } else {
+    throw new InputError('target', "a class index, an array of class indices or 'predicted'", String(t));
+  }
+  for (const k of out) {
+    if (!Number.isInteger(k) || k < 0 || k >= c) throw new InputError('target', `class indices in [0, ${c})`, String(k));
+  }
+  return out;
+}
+
+/** A [N, C] float mask with a one at each input's target class. */
+export function targetMask(classes: number[], numClasses: number): tf.Tensor2D {
+  return tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), numClasses).toFloat() as tf.Tensor2D);
+}
