@@ -14,4 +14,7 @@ export {
 export { ensureNavigatorGpu, isNode } from './backend/nodeWebgpu.js';
 export { BackendError, InputError, TiefeError } from './errors.js';
 export { registerDilatedConvGradients } from './gradients/dilatedConvGrads.js';
+export * from './layers/index.js';
+export * from './metrics/index.js';
 export { createRng, type Rng, seed } from './random.js';
+export * from './training/index.js';

@@ -138,7 +138,8 @@ async function fetchToPart(
     let append = false;
     if (res.status === 206 && start > 0) {
       const range = res.headers.get('content-range') ?? '';
-      if (!range.startsWith(`bytes ${start}-`)) throw new Error(`unexpected Content-Range '${range}' for bytes=${start}-`);
+      if (!range.startsWith(`bytes ${start}-`))
+        throw new Error(`unexpected Content-Range '${range}' for bytes=${start}-`);
       append = true;
     } else if (!res.ok) {
       throw new Error(`HTTP ${res.status} ${res.statusText}`);

@@ -15,12 +15,12 @@ export interface IdxArray {
 }
 
 const CODES: Record<number, { dtype: IdxDtype; size: number }> = {
-  0x08: { dtype: 'uint8', size: 1 },
-  0x09: { dtype: 'int8', size: 1 },
-  0x0b: { dtype: 'int16', size: 2 },
-  0x0c: { dtype: 'int32', size: 4 },
-  0x0d: { dtype: 'float32', size: 4 },
-  0x0e: { dtype: 'float64', size: 8 },
+  8: { dtype: 'uint8', size: 1 },
+  9: { dtype: 'int8', size: 1 },
+  11: { dtype: 'int16', size: 2 },
+  12: { dtype: 'int32', size: 4 },
+  13: { dtype: 'float32', size: 4 },
+  14: { dtype: 'float64', size: 8 },
 };
 const CODE_OF: Record<IdxDtype, number> = { uint8: 8, int8: 9, int16: 0xb, int32: 0xc, float32: 0xd, float64: 0xe };
 
@@ -50,12 +50,22 @@ export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArr
   }
   const type = CODES[raw[2]];
   if (!type) {
-    throw new DatasetFormatError(name, 2, 'an IDX type code (0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e)', `0x${raw[2].toString(16)}`);
+    throw new DatasetFormatError(
+      name,
+      2,
+      'an IDX type code (0x08, 0x09, 0x0b, 0x0c, 0x0d or 0x0e)',
+      `0x${raw[2].toString(16)}`,
+    );
   }
   const rank = raw[3];
   const headerEnd = 4 + 4 * rank;
   if (raw.length < headerEnd) {
-    throw new DatasetFormatError(name, raw.length, `${rank} dimension sizes ending at byte ${headerEnd}`, `end of data`);
+    throw new DatasetFormatError(
+      name,
+      raw.length,
+      `${rank} dimension sizes ending at byte ${headerEnd}`,
+      `end of data`,
+    );
   }
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const shape: number[] = [];
@@ -131,7 +141,7 @@ export function writeIdx(array: { data: IdxData; shape: number[] }, options: Wri
   const view = new DataView(out.buffer);
   out[2] = CODE_OF[dtype];
   out[3] = shape.length;
-  shape.forEach((n, d) => view.setUint32(4 + 4 * d, n, false));
+  for (let d = 0; d < shape.length; d++) view.setUint32(4 + 4 * d, shape[d], false);
   for (let i = 0; i < count; i++) {
     const at = headerEnd + i * size;
     switch (dtype) {

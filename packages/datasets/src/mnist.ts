@@ -83,18 +83,38 @@ async function loadIdxPair<E extends LabelEncoding>(
   const images = readIdx(imageFile.bytes, { name: imageFile.location });
   const labels = readIdx(labelFile.bytes, { name: labelFile.location });
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
-    throw new DatasetFormatError(imageFile.location, 2, 'ubyte images of rank 3 [n, rows, cols]', `${images.dtype} rank ${images.shape.length}`);
+    throw new DatasetFormatError(
+      imageFile.location,
+      2,
+      'ubyte images of rank 3 [n, rows, cols]',
+      `${images.dtype} rank ${images.shape.length}`,
+    );
   }
   if (labels.dtype !== 'uint8' || labels.shape.length !== 1) {
-    throw new DatasetFormatError(labelFile.location, 2, 'ubyte labels of rank 1 [n]', `${labels.dtype} rank ${labels.shape.length}`);
+    throw new DatasetFormatError(
+      labelFile.location,
+      2,
+      'ubyte labels of rank 1 [n]',
+      `${labels.dtype} rank ${labels.shape.length}`,
+    );
   }
   const [n, rows, cols] = images.shape;
   if (labels.shape[0] !== n) {
-    throw new DatasetFormatError(labelFile.location, 4, `${n} labels (as many as images in ${imageFile.name})`, `${labels.shape[0]}`);
+    throw new DatasetFormatError(
+      labelFile.location,
+      4,
+      `${n} labels (as many as images in ${imageFile.name})`,
+      `${labels.shape[0]}`,
+    );
   }
   for (let i = 0; i < n; i++) {
     if (labels.data[i] >= classNames.length) {
-      throw new DatasetFormatError(labelFile.location, 8 + i, `a label in 0..${classNames.length - 1}`, String(labels.data[i]));
+      throw new DatasetFormatError(
+        labelFile.location,
+        8 + i,
+        `a label in 0..${classNames.length - 1}`,
+        String(labels.data[i]),
+      );
     }
   }
   const limit = options.limit ?? n;

@@ -14,7 +14,12 @@ export interface TensorTransform {
  * - `{ mean, std }`: (p / 255 - mean) / std, per channel when arrays (the torchvision `Normalize` convention);
  * - an object with `transform(x)` (e.g. a fitted core `Standardizer`): applied to the [0, 1] pixels.
  */
-export type PixelScale = 'unit' | 'signed' | 'raw' | { mean: number | number[]; std: number | number[] } | TensorTransform;
+export type PixelScale =
+  | 'unit'
+  | 'signed'
+  | 'raw'
+  | { mean: number | number[]; std: number | number[] }
+  | TensorTransform;
 
 /** How labels are returned: int32 class indices (default) or one-hot float32 rows. */
 export type LabelEncoding = 'int' | 'onehot';
@@ -23,7 +28,11 @@ export type LabelEncoding = 'int' | 'onehot';
  * Converts 8-bit pixels (row-major, channels last) to a float32 tensor of `shape` scaled as asked.
  * One pass over the bytes, no intermediate tensors for the built-in scales.
  */
-export function pixelsToTensor<R extends tf.Rank>(bytes: Uint8Array, shape: number[], scale: PixelScale = 'unit'): tf.Tensor<R> {
+export function pixelsToTensor<R extends tf.Rank>(
+  bytes: Uint8Array,
+  shape: number[],
+  scale: PixelScale = 'unit',
+): tf.Tensor<R> {
   const n = bytes.length;
   const out = new Float32Array(n);
   if (scale === 'unit' || scale === 'signed' || scale === 'raw' || (typeof scale === 'object' && 'mean' in scale)) {
@@ -47,12 +56,14 @@ export function pixelsToTensor<R extends tf.Rank>(bytes: Uint8Array, shape: numb
       }
       for (let i = 0; i < n; i++) out[i] = lut[(i % channels) * 256 + bytes[i]];
     }
-    return tf.tensor(out, shape, 'float32') as tf.Tensor<R>;
+    return tf.tensor(out, shape, 'float32') as unknown as tf.Tensor<R>;
   }
   if (typeof scale === 'object' && typeof (scale as TensorTransform).transform === 'function') {
     const k = 1 / 255;
     for (let i = 0; i < n; i++) out[i] = bytes[i] * k;
-    return tf.tidy(() => (scale as TensorTransform).transform(tf.tensor(out, shape, 'float32'))) as tf.Tensor<R>;
+    return tf.tidy(() =>
+      (scale as TensorTransform).transform(tf.tensor(out, shape, 'float32')),
+    ) as unknown as tf.Tensor<R>;
   }
   throw new InputError('scale', "'unit', 'signed', 'raw', { mean, std } or an object with transform()", String(scale));
 }

@@ -31,7 +31,11 @@ export interface SourceFile {
  * `download` is set; otherwise the call fails at once with a {@link DatasetMissingError} naming the files,
  * the folder to put them in and the URLs to get them from.
  */
-export async function readDatasetFiles(spec: DatasetSpec, names: string[], options: SourceOptions): Promise<SourceFile[]> {
+export async function readDatasetFiles(
+  spec: DatasetSpec,
+  names: string[],
+  options: SourceOptions,
+): Promise<SourceFile[]> {
   const folder = await locateFiles(spec, names, options);
   return Promise.all(
     names.map(async (name) => {
@@ -54,7 +58,12 @@ export async function locateFiles(spec: DatasetSpec, names: string[], options: S
   if (!isNode) {
     if (options.dir) return options.dir;
     if (options.download) return null;
-    throw new DatasetMissingError(spec.title, names, '(no dir given)', names.map((n) => remoteFile(spec, n).urls[0]));
+    throw new DatasetMissingError(
+      spec.title,
+      names,
+      '(no dir given)',
+      names.map((n) => remoteFile(spec, n).urls[0]),
+    );
   }
   let folder = options.dir;
   if (!folder) {

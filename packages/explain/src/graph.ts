@@ -1,5 +1,5 @@
-import { InputError } from '@tiefe/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { InputError } from '@tiefe/core';
 import { UnsupportedLayerError } from './errors.js';
 
 /** A tfjs-layers layer (the class is not exported under a stable public name). */
@@ -29,7 +29,8 @@ export interface ModelGraph {
  * Only single-input, single-output models are supported; a nested model used as a layer is rejected.
  */
 export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
-  if (model.inputs.length !== 1) throw new InputError('model', 'a model with one input', `${model.inputs.length} inputs`);
+  if (model.inputs.length !== 1)
+    throw new InputError('model', 'a model with one input', `${model.inputs.length} inputs`);
   if (model.outputs.length !== 1) {
     throw new InputError('model', 'a model with one output', `${model.outputs.length} outputs`);
   }
@@ -55,7 +56,11 @@ export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
     if (k !== inputKey) {
       const node = layer.inboundNodes[t.nodeIndex];
       if (!node || node.inputTensors.length === 0) {
-        throw new InputError('model', `the graph to reach the model input from "${layer.name}"`, 'a layer with no inputs');
+        throw new InputError(
+          'model',
+          `the graph to reach the model input from "${layer.name}"`,
+          'a layer with no inputs',
+        );
       }
       inputs = node.inputTensors.map((s) => visit(s, depth + 1));
     }

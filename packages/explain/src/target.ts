@@ -7,14 +7,21 @@ import { InputError } from '@tiefe/core';
  */
 export type Target = number | number[] | 'predicted';
 
-/** Resolves `target` against logits of shape [N, C] into one class index per input. */
-export function resolveTarget(target: Target | undefined, logits: tf.Tensor2D): number[] {
-  const [n, c] = logits.shape;
+/**
+ * Resolves `target` into one class index per input, for a batch of n inputs and c classes; `logits` (only read
+ * for 'predicted', asynchronously: WebGPU in Node cannot read synchronously) is a [n, c] tensor.
+ */
+export async function resolveTarget(
+  target: Target | undefined,
+  n: number,
+  c: number,
+  logits: () => tf.Tensor2D,
+): Promise<number[]> {
   const t = target ?? 'predicted';
   let out: number[];
   if (t === 'predicted') {
-    const am = tf.tidy(() => tf.argMax(logits, 1));
-    out = Array.from(am.dataSync());
+    const am = tf.tidy(() => tf.argMax(logits(), 1));
+    out = Array.from(await am.data());
     am.dispose();
   } else if (typeof t === 'number') {
     out = new Array(n).fill(t);
@@ -25,12 +32,13 @@ export function resolveTarget(target: Target | undefined, logits: tf.Tensor2D): 
     throw new InputError('target', "a class index, an array of class indices or 'predicted'", String(t));
   }
   for (const k of out) {
-    if (!Number.isInteger(k) || k < 0 || k >= c) throw new InputError('target', `class indices in [0, ${c})`, String(k));
+    if (!Number.isInteger(k) || k < 0 || k >= c)
+      throw new InputError('target', `class indices in [0, ${c})`, String(k));
   }
   return out;
 }
 
 /** A [N, C] float mask with a one at each input's target class. */
 export function targetMask(classes: number[], numClasses: number): tf.Tensor2D {
-  return tf.tidy(() => tf.oneHot(tf.tensor1d(classes, 'int32'), numClasses).toFloat() as tf.Tensor2D);
+  return tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(classes, 'int32'), numClasses), 'float32') as tf.Tensor2D);
 }

@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { InputError } from '@tiefe/core';
 
 /** Checks that `x` is a float tensor whose sample shape matches the model's input shape. */
 export function checkInput(model: tfl.LayersModel, x: tf.Tensor, name = 'x'): void {

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '@tiefe/core';
+import { registerConv3dTransposeGradient } from '../layers/conv3dTransposeGrad.js';
 import type { ActivationName, Padding, Sym } from '../options.js';
 import { checkInt, checkNonNegative, checkOneOf, checkRate, spatialRank } from '../validate.js';
 import { activate, batchNorm, dropout, l2Reg, on } from './layersUtil.js';
@@ -64,6 +65,8 @@ export function convUnit(x: Sym, options: ConvUnitOptions): Sym {
   let layer: tfl.layers.Layer;
   if (o.transpose) {
     if (dilation !== 1) throw new InputError('convUnit dilation', '1 for a transposed convolution', String(dilation));
+    // tfjs-core lacks the gradient of the 3-D transposed convolution: register Tiefe's (once).
+    if (rank === 3) registerConv3dTransposeGradient();
     layer = rank === 2 ? tfl.layers.conv2dTranspose(args) : tfl.layers.conv3dTranspose(args);
   } else {
     const dilationRate = rank === 2 ? [dilation, dilation] : [dilation, dilation, dilation];

@@ -37,14 +37,19 @@ export interface InceptionOptions {
  * const y = inceptionModule(x, { f1x1: 64, f3x3Reduce: 96, f3x3: 128, f5x5Reduce: 16, f5x5: 32, poolProj: 32 });
  */
 export function inceptionModule(x: Sym, options: InceptionOptions): Sym {
-  spatialRank('inceptionModule x', x);
+  const rank = spatialRank('inceptionModule x', x);
   const o = options;
   for (const k of ['f1x1', 'f3x3Reduce', 'f3x3', 'f5x5Reduce', 'f5x5', 'poolProj'] as const) checkInt(`inceptionModule ${k}`, o[k]);
   const unit = { batchNorm: o.batchNorm ?? false, activation: o.activation ?? 'relu', l2: o.l2 } as const;
   const b1 = convUnit(x, { ...unit, filters: o.f1x1, kernelSize: 1 });
   const b3 = convUnit(convUnit(x, { ...unit, filters: o.f3x3Reduce, kernelSize: 1 }), { ...unit, filters: o.f3x3, kernelSize: 3 });
   const b5 = convUnit(convUnit(x, { ...unit, filters: o.f5x5Reduce, kernelSize: 1 }), { ...unit, filters: o.f5x5, kernelSize: 5 });
-  const pooled = on(tfl.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' }), x);
+  const pooled = on(
+    rank === 2
+      ? tfl.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' })
+      : tfl.layers.maxPooling3d({ poolSize: 3, strides: 1, padding: 'same' }),
+    x,
+  );
   const bp = convUnit(pooled, { ...unit, filters: o.poolProj, kernelSize: 1 });
   return on(tfl.layers.concatenate({ axis: -1 }), [b1, b3, b5, bp]);
 }

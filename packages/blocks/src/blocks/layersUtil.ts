@@ -1,9 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '@tiefe/core';
 import type { ActivationName, Sym } from '../options.js';
+import { registerKernelFixes } from '../kernels/registerKernelFixes.js';
 
-/** Applies `layer` to one symbolic tensor and returns the single result. */
+/**
+ * Applies `layer` to one symbolic tensor and returns the single result. Every block and model goes through
+ * here, so this is where Tiefe's kernel fixes get registered (see registerKernelFixes; a no-op once done).
+ */
 export function on(layer: tfl.layers.Layer, x: Sym | Sym[]): Sym {
+  registerKernelFixes();
   return layer.apply(x) as Sym;
 }
 

@@ -19,14 +19,14 @@ function zeroStuff(filter: tf.Tensor4D, axis: 0 | 1, d: number): tf.Tensor4D {
   if (d === 1) return filter;
   const shape = filter.shape;
   const k = shape[axis];
-  const withSlot = [...shape.slice(0, axis + 1), 1, ...shape.slice(axis + 1)];
-  const padding = withSlot.map((_, i) => (i === axis + 1 ? [0, d - 1] : [0, 0])) as Array<[number, number]>;
+  const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
+  const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
+  // Rank 4 at most: tfjs-backend-webgpu 4.22's Pad kernel emits invalid WGSL ('vec5') for rank-5 tensors.
+  const slots = tf.pad(tf.reshape(filter, [outer, k, 1, inner]), [[0, 0], [0, 0], [0, d - 1], [0, 0]]);
+  const taps = tf.slice(tf.reshape(slots, [outer, k * d, inner]), [0, 0, 0], [outer, (k - 1) * d + 1, inner]);
   const stuffed = [...shape] as [number, number, number, number];
-  stuffed[axis] = k * d;
-  const spread = tf.reshape(tf.pad(tf.reshape(filter, withSlot), padding), stuffed);
-  const size = [...shape] as [number, number, number, number];
-  size[axis] = (k - 1) * d + 1;
-  return tf.slice(spread, [0, 0, 0, 0], size);
+  stuffed[axis] = (k - 1) * d + 1;
+  return tf.reshape(taps, stuffed);
 }
 
 /** The dilation-1 filter equivalent to `filter` with dilations [dh, dw]. */

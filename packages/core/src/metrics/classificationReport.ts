@@ -92,7 +92,8 @@ export async function classificationReport(
   options: ClassificationReportOptions = {},
 ): Promise<ClassificationReport> {
   const digits = options.digits ?? 2;
-  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new InputError('digits', 'an integer in 0..20', String(digits));
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20)
+    throw new InputError('digits', 'an integer in 0..20', String(digits));
   const { classNames } = options;
   if (classNames && options.numClasses !== undefined && classNames.length !== options.numClasses) {
     throw new InputError('classNames', `${options.numClasses} names (numClasses)`, `${classNames.length}`);

@@ -11,8 +11,10 @@ export interface ConfusionMatrixOptions extends LabelOptions {
 export function countConfusion(t: Int32Array, p: Int32Array, numClasses: number): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < t.length; i++) {
-    if (t[i] >= numClasses) throw new InputError('yTrue', `class indices < numClasses (${numClasses})`, `${t[i]} at index ${i}`);
-    if (p[i] >= numClasses) throw new InputError('yPred', `class indices < numClasses (${numClasses})`, `${p[i]} at index ${i}`);
+    if (t[i] >= numClasses)
+      throw new InputError('yTrue', `class indices < numClasses (${numClasses})`, `${t[i]} at index ${i}`);
+    if (p[i] >= numClasses)
+      throw new InputError('yPred', `class indices < numClasses (${numClasses})`, `${p[i]} at index ${i}`);
     m[t[i]][p[i]]++;
   }
   return m;

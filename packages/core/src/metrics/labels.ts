@@ -31,7 +31,8 @@ interface Dense {
 function describe(input: unknown): string {
   if (input instanceof tf.Tensor) return `a ${input.dtype} tensor of shape [${input.shape}]`;
   if (input == null) return String(input);
-  if (typeof input === 'object' && 'length' in (input as object)) return `an array of length ${(input as ArrayLike<unknown>).length}`;
+  if (typeof input === 'object' && 'length' in (input as object))
+    return `an array of length ${(input as ArrayLike<unknown>).length}`;
   return typeof input;
 }
 
@@ -44,7 +45,7 @@ async function readDense(input: LabelInput, name: string, keepScores: boolean): 
     const rows = input.size / Math.max(width, 1);
     if (width > 1 && !keepScores) {
       // Arg-max on the device: only n integers travel back instead of n*c scores.
-      const idx = tf.tidy(() => tf.argMax(input.reshape([rows, width]), 1));
+      const idx = tf.tidy(() => tf.argMax(tf.reshape(input, [rows, width]), 1));
       const values = await idx.data();
       idx.dispose();
       return { values, width: 1, rows };
@@ -141,7 +142,8 @@ export async function toLabels(
 export async function toScores(input: LabelInput, name: string): Promise<Dense> {
   const dense = await readDense(input, name, true);
   if (dense.rows === 0) throw new InputError(name, 'at least one sample', 'none');
-  if (dense.width < 2) throw new InputError(name, 'scores of shape [n, numClasses] with numClasses >= 2', describe(input));
+  if (dense.width < 2)
+    throw new InputError(name, 'scores of shape [n, numClasses] with numClasses >= 2', describe(input));
   checkFinite(dense.values, name);
   return dense;
 }

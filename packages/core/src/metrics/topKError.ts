@@ -20,7 +20,8 @@ export async function topKError(yTrue: LabelInput, yPred: LabelInput, k = 5): Pr
   let misses = 0;
   for (let i = 0; i < rows; i++) {
     const label = t[i];
-    if (label >= width) throw new InputError('yTrue', `class indices < ${width} (the width of yPred)`, `${label} at index ${i}`);
+    if (label >= width)
+      throw new InputError('yTrue', `class indices < ${width} (the width of yPred)`, `${label} at index ${i}`);
     const s = values[i * width + label];
     let rank = 0;
     for (let j = 0; j < width; j++) {

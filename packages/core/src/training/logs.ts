@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 /** tfjs-layers' callback logs: numbers, or scalar tensors that the fit loop disposes itself. */
 export type UnresolvedLogs = Record<string, number | tf.Scalar>;

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, free, type Pads, type WasmKernelArgs, transpose, xnnConv2d, xnnDepthwiseConv2d } from './wasmOps.js';
+import { f32, free, type Pads, runWasmKernel, type WasmKernelArgs, transpose, view, xnnConv2d, xnnDepthwiseConv2d } from './wasmOps.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
 export interface ConvGeometry {
@@ -24,6 +24,15 @@ function geometry(info: tf.backend_util.Conv2DInfo): ConvGeometry {
 }
 
 /**
+ * Whether {@link convFilterGrad} takes the matmul route: with few input channels (a first layer) the patch matrix
+ * [kh*kw*C, B*oh*ow] has fewer elements than x and dy together, so building it beats transposing both.
+ */
+export function filterGradUsesMatMul(xShape: number[], dyShape: number[], k: [number, number]): boolean {
+  const patches = k[0] * k[1] * xShape[3] * dyShape[0] * dyShape[1] * dyShape[2];
+  return patches <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape);
+}
+
+/**
  * dW[i,j,c,o] = sum_{b,p,q} x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] * dy[b,p,q,o], computed by XNNPACK as
  * a convolution in which the roles swap: the images are x's channels (x as [C,H,W,B]), the batch is the
  * convolution's channel dimension, dy as [oh,ow,B,O] is the filter, stride <- dilation and dilation <- stride.
@@ -35,6 +44,7 @@ export function convFilterGrad(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Te
   const [kh, kw] = g.k;
   const [sh, sw] = g.strides;
   const [dh, dw] = g.dilations;
+  if (filterGradUsesMatMul(x.shape, dy.shape, g.k)) return filterGradByMatMul(backend, x, dy, g);
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
   // Pad the far side just enough for kh x kw outputs; when the input is larger than the forward convolution
@@ -61,6 +71,47 @@ export function convFilterGrad(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Te
   }
   free(backend, out);
   return dW;
+}
+
+/**
+ * dW = P^T dy as one XNNPACK matmul, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c]
+ * (0 outside x) is built here already transposed, and dy is used as it lies, [B*oh*ow, O].
+ */
+function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+  const [batch, inH, inW, inC] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const n = batch * outH * outW;
+  const patchesT = backend.makeOutput([1, kh * kw * inC, n], 'float32');
+  const pv = f32(backend, patchesT);
+  const xv = f32(backend, x);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      for (let c = 0; c < inC; c++) {
+        let to = ((i * kw + j) * inC + c) * n;
+        for (let b = 0; b < batch; b++) {
+          for (let p = 0; p < outH; p++) {
+            const h = p * sh + i * dh - g.padTop;
+            if (h < 0 || h >= inH) {
+              pv.fill(0, to, to + outW);
+              to += outW;
+              continue;
+            }
+            const row = (b * inH + h) * inW;
+            for (let q = 0; q < outW; q++) {
+              const w = q * sw + j * dw - g.padLeft;
+              pv[to++] = w < 0 || w >= inW ? 0 : xv[(row + w) * inC + c];
+            }
+          }
+        }
+      }
+    }
+  }
+  const out = runWasmKernel('BatchMatMul', backend, { a: patchesT, b: view(dy, [1, n, outC]) }, { transposeA: false, transposeB: false });
+  free(backend, patchesT);
+  return view(out, [kh, kw, inC, outC]);
 }
 
 /**

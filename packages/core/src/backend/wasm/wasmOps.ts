@@ -3,7 +3,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 
 /** A kernel's arguments as tfjs passes them to a wasm kernel function. */
 export interface WasmKernelArgs {
-  inputs: tf.NamedTensorInfoMap;
+  inputs: Record<string, tf.TensorInfo>;
   backend: BackendWasm;
   attrs?: tf.NamedAttrMap;
 }

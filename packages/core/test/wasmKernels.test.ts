@@ -1,0 +1,371 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { convFilterGrad, convInputGrad, filterGradUsesMatMul } from '../src/backend/wasm/conv2dBackprop.js';
+import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/backend/wasm/registerTrainingKernels.js';
+import { createRng, initBackend } from '../src/index.js';
+
+// Every kernel Tiefe registers on wasm is compared with tfjs's cpu backend on the same random inputs.
+// Tolerance: |wasm - cpu| <= 1e-4 * (1 + max|cpu|) element-wise (float32 sums in a different order).
+const TOL = 1e-4;
+
+const rng = createRng(20240611);
+function randomArray(n: number): Float32Array {
+  const a = new Float32Array(n);
+  for (let i = 0; i < n; i++) a[i] = rng.normal();
+  return a;
+}
+
+function expectClose(got: Float32Array | Int32Array, want: Float32Array | Int32Array, what: string): void {
+  expect(got.length, `${what}: length`).toBe(want.length);
+  let scale = 0;
+  for (const v of want) scale = Math.max(scale, Math.abs(v));
+  let worst = 0;
+  for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i] - want[i]));
+  expect(worst, `${what}: max abs error (cpu scale ${scale.toFixed(3)})`).toBeLessThanOrEqual(TOL * (1 + scale));
+  // A result of all zeros would match a broken kernel fed zeros: the cases have real signal.
+  expect(scale, `${what}: cpu result is not all zero`).toBeGreaterThan(0);
+}
+
+/** Runs `f` (which builds its inputs from plain arrays) on cpu and on wasm, and returns both outputs' values. */
+async function onBoth(f: () => tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = async (name: string): Promise<Float32Array[]> => {
+    await tf.setBackend(name);
+    const before = tf.memory().numTensors;
+    const backendIds = tf.backend().numDataIds();
+    const outs = tf.tidy(f);
+    const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(outs);
+    expect(tf.memory().numTensors, `${name}: tensors leaked`).toBe(before);
+    expect(tf.backend().numDataIds(), `${name}: backend buffers leaked`).toBe(backendIds);
+    return values;
+  };
+  const cpu = await run('cpu');
+  const wasm = await run('wasm');
+  return { cpu, wasm };
+}
+
+type Pad = 'valid' | 'same' | number;
+interface ConvCase {
+  batch: number;
+  h: number;
+  w: number;
+  inC: number;
+  k: [number, number];
+  outC: number;
+  strides: number | [number, number];
+  pad: Pad;
+}
+
+const CONV_CASES: ConvCase[] = [
+  { batch: 3, h: 9, w: 7, inC: 2, k: [3, 3], outC: 4, strides: 1, pad: 'valid' },
+  { batch: 3, h: 9, w: 7, inC: 2, k: [3, 2], outC: 4, strides: 1, pad: 'same' },
+  { batch: 2, h: 10, w: 7, inC: 3, k: [3, 3], outC: 5, strides: 2, pad: 'valid' },
+  { batch: 2, h: 9, w: 8, inC: 3, k: [3, 3], outC: 5, strides: 2, pad: 'same' },
+  { batch: 2, h: 11, w: 9, inC: 1, k: [4, 3], outC: 3, strides: [3, 2], pad: 'same' },
+  { batch: 2, h: 8, w: 9, inC: 2, k: [2, 2], outC: 3, strides: 2, pad: 1 },
+  { batch: 1, h: 6, w: 5, inC: 4, k: [5, 5], outC: 2, strides: 1, pad: 'same' },
+  // First-layer shapes (one input channel): the filter gradient goes through a matmul instead of transposes.
+  { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 1, pad: 'valid' },
+  { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 2, pad: 'same' },
+  { batch: 3, h: 9, w: 11, inC: 2, k: [2, 3], outC: 16, strides: 1, pad: 'same' },
+];
+
+const name = (c: ConvCase) =>
+  `${c.batch}x${c.h}x${c.w}x${c.inC}, filter ${c.k.join('x')}x${c.outC}, strides ${c.strides}, pad ${c.pad}`;
+
+describe('wasm training kernels match the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: ['wasm'] });
+  });
+  afterEach(async () => {
+    await tf.setBackend('wasm');
+  });
+
+  test('every kernel Tiefe registers is the one the wasm backend now runs', () => {
+    for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+      expect(tf.getKernel(kernelName, 'wasm')?.kernelFunc, kernelName).toBe(kernelFunc);
+    }
+    expect(Object.keys(WASM_TRAINING_KERNELS).sort()).toEqual(
+      [
+        'AvgPoolGrad',
+        'BatchMatMul',
+        'Conv2DBackpropFilter',
+        'Conv2DBackpropInput',
+        'DepthwiseConv2dNativeBackpropFilter',
+        'DepthwiseConv2dNativeBackpropInput',
+        'MaxPoolGrad',
+        'Sum',
+        'UnsortedSegmentSum',
+      ].sort(),
+    );
+  });
+
+  test('registering twice neither throws nor warns', () => {
+    const warn = vi.spyOn(console, 'warn');
+    try {
+      registerWasmTrainingKernels();
+      registerWasmTrainingKernels();
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('the conv cases cover both routes of the filter gradient (transposes + conv, and matmul)', () => {
+    const routes = CONV_CASES.map((c) => {
+      const info = tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c.strides, 1, c.pad);
+      return filterGradUsesMatMul([c.batch, c.h, c.w, c.inC], info.outShape, c.k);
+    });
+    expect(routes.filter((r) => r).length).toBeGreaterThanOrEqual(3);
+    expect(routes.filter((r) => !r).length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('Sum: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {
+    const x = randomArray(4 * 5 * 6);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor3d(x, [4, 5, 6]);
+      return [
+        tf.sum(t, [0, 1]),
+        tf.sum(t, 0, true),
+        tf.sum(t, [1, 2]),
+        tf.sum(t),
+        tf.sum(t, [0, 2]),
+        tf.cast(tf.sum(tf.cast(tf.mul(t, 10), 'int32'), [0]), 'float32'),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `sum case ${i}`);
+  });
+
+  test('BatchMatMul: transposed operands, batches, a shared b, broadcast, and the dense-layer gradients', async () => {
+    const cases: Array<[number[], number[], boolean, boolean]> = [
+      [[5, 7], [7, 3], false, false],
+      [[7, 5], [7, 3], true, false],
+      [[5, 7], [3, 7], false, true],
+      [[7, 5], [3, 7], true, true],
+      [[4, 5, 7], [4, 7, 3], false, false],
+      [[4, 7, 5], [4, 3, 7], true, true],
+      [[2, 3, 5, 7], [7, 6], false, false],
+      [[2, 3, 7, 5], [6, 7], true, true],
+      [[5, 7], [4, 7, 3], false, false],
+      [[1, 5, 7], [4, 3, 7], false, true],
+    ];
+    const data = cases.map(([sa, sb]) => [randomArray(tf.util.sizeFromShape(sa)), randomArray(tf.util.sizeFromShape(sb))]);
+    const { cpu, wasm } = await onBoth(() =>
+      cases.map(([sa, sb, ta, tb], i) => tf.matMul(tf.tensor(data[i][0], sa), tf.tensor(data[i][1], sb), ta, tb)),
+    );
+    for (let i = 0; i < cases.length; i++) expectClose(wasm[i], cpu[i], `matMul case ${i} ${JSON.stringify(cases[i])}`);
+    const x = randomArray(6 * 9);
+    const w = randomArray(9 * 4);
+    const r = randomArray(6 * 4);
+    const grads = await onBoth(() => {
+      const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.matMul(a, b), tf.tensor2d(r, [6, 4])));
+      return tf.grads(loss)([tf.tensor2d(x, [6, 9]), tf.tensor2d(w, [9, 4])]);
+    });
+    expectClose(grads.wasm[0], grads.cpu[0], 'dense dx');
+    expectClose(grads.wasm[1], grads.cpu[1], 'dense dW');
+  });
+
+  for (const c of CONV_CASES) {
+    test(`conv2d gradients (Conv2DBackpropFilter, Conv2DBackpropInput): ${name(c)}`, async () => {
+      const x = randomArray(c.batch * c.h * c.w * c.inC);
+      const f = randomArray(c.k[0] * c.k[1] * c.inC * c.outC);
+      const probe = tf.tidy(() =>
+        tf.conv2d(tf.zeros([c.batch, c.h, c.w, c.inC]) as tf.Tensor4D, tf.zeros([...c.k, c.inC, c.outC]) as tf.Tensor4D, c.strides, c.pad),
+      );
+      const r = randomArray(probe.size);
+      const outShape = probe.shape;
+      probe.dispose();
+      const { cpu, wasm } = await onBoth(() => {
+        const xs = tf.tensor4d(x, [c.batch, c.h, c.w, c.inC]);
+        const fs = tf.tensor4d(f, [...c.k, c.inC, c.outC]);
+        const rs = tf.tensor(r, outShape);
+        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), rs));
+        return tf.grads(loss)([xs, fs]);
+      });
+      expectClose(wasm[0], cpu[0], 'dx');
+      expectClose(wasm[1], cpu[1], 'dW');
+    });
+  }
+
+  test('conv2dTranspose (Conv2DBackpropInput as a forward op) and its filter gradient', async () => {
+    const x = randomArray(2 * 5 * 4 * 3);
+    const f = randomArray(3 * 3 * 2 * 3);
+    const r = randomArray(2 * 10 * 8 * 2);
+    const { cpu, wasm } = await onBoth(() => {
+      const xs = tf.tensor4d(x, [2, 5, 4, 3]);
+      const fs = tf.tensor4d(f, [3, 3, 2, 3]);
+      const rs = tf.tensor4d(r, [2, 10, 8, 2]);
+      const y = tf.conv2dTranspose(xs, fs, [2, 10, 8, 2], 2, 'same');
+      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 8, 2], 2, 'same'), rs)),
+      )([xs, fs]);
+      return [y, ...g];
+    });
+    expectClose(wasm[0], cpu[0], 'conv2dTranspose');
+    expectClose(wasm[1], cpu[1], 'dx');
+    expectClose(wasm[2], cpu[2], 'dW');
+  });
+
+  test('NCHW data format through the kernels directly', async () => {
+    const x = randomArray(2 * 3 * 7 * 6);
+    const dy = randomArray(2 * 4 * 4 * 3);
+    const f = randomArray(3 * 3 * 3 * 4);
+    const attrs = { strides: [2, 2], pad: 'same', dataFormat: 'NCHW' };
+    const { cpu, wasm } = await onBoth(() => {
+      const xs = tf.tensor4d(x, [2, 3, 7, 6]);
+      const dys = tf.tensor4d(dy, [2, 4, 4, 3]);
+      const fs = tf.tensor4d(f, [3, 3, 3, 4]);
+      const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: dys }, { ...attrs, filterShape: [3, 3, 3, 4] }) as tf.Tensor;
+      const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dys, filter: fs }, { ...attrs, inputShape: [2, 3, 7, 6] }) as tf.Tensor;
+      return [dW, dx];
+    });
+    expectClose(wasm[0], cpu[0], 'dW (NCHW)');
+    expectClose(wasm[1], cpu[1], 'dx (NCHW)');
+  });
+
+  for (const mult of [1, 2]) {
+    for (const [strides, pad] of [
+      [1, 'valid'],
+      [1, 'same'],
+      [2, 'valid'],
+      [2, 'same'],
+    ] as Array<[number, 'valid' | 'same']>) {
+      test(`depthwiseConv2d gradients, channel multiplier ${mult}, strides ${strides}, pad ${pad}`, async () => {
+        const [batch, h, w, ch] = [3, 9, 8, 3];
+        const x = randomArray(batch * h * w * ch);
+        const f = randomArray(3 * 2 * ch * mult);
+        const probe = tf.tidy(() => tf.depthwiseConv2d(tf.zeros([batch, h, w, ch]) as tf.Tensor4D, tf.zeros([3, 2, ch, mult]) as tf.Tensor4D, strides, pad));
+        const outShape = probe.shape;
+        probe.dispose();
+        const r = randomArray(tf.util.sizeFromShape(outShape));
+        const { cpu, wasm } = await onBoth(() => {
+          const xs = tf.tensor4d(x, [batch, h, w, ch]);
+          const fs = tf.tensor4d(f, [3, 2, ch, mult]);
+          const rs = tf.tensor(r, outShape);
+          return tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(tf.depthwiseConv2d(a as tf.Tensor4D, b as tf.Tensor4D, strides, pad), rs)),
+          )([xs, fs]);
+        });
+        expectClose(wasm[0], cpu[0], 'dx');
+        expectClose(wasm[1], cpu[1], 'dW');
+      });
+    }
+  }
+
+  for (const [filter, strides, pad] of [
+    [2, 2, 'valid'],
+    [3, 2, 'same'],
+    [3, 1, 'same'],
+    [3, 1, 'valid'],
+    [[3, 2], [2, 1], 'valid'],
+  ] as Array<[number | [number, number], number | [number, number], 'valid' | 'same']>) {
+    test(`maxPool and avgPool gradients: filter ${filter}, strides ${strides}, pad ${pad}`, async () => {
+      const [batch, h, w, ch] = [3, 9, 7, 5];
+      const x = randomArray(batch * h * w * ch);
+      // Ties (as after a relu): the cpu backend sends the gradient to the first maximum; so must wasm.
+      for (let i = 0; i < x.length; i += 3) x[i] = Math.max(0, x[i]);
+      const probe = tf.tidy(() => tf.maxPool(tf.zeros([batch, h, w, ch]) as tf.Tensor4D, filter, strides, pad));
+      const outShape = probe.shape;
+      probe.dispose();
+      const r = randomArray(tf.util.sizeFromShape(outShape));
+      const { cpu, wasm } = await onBoth(() => {
+        const xs = tf.tensor4d(x, [batch, h, w, ch]);
+        const rs = tf.tensor(r, outShape);
+        const gMax = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, strides, pad), rs)))(xs);
+        const gAvg = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, filter, strides, pad), rs)))(xs);
+        return [gMax, gAvg];
+      });
+      expectClose(wasm[0], cpu[0], 'maxPool dx');
+      expectClose(wasm[1], cpu[1], 'avgPool dx');
+    });
+  }
+
+  test('gather gradient (UnsortedSegmentSum), as in an Embedding layer', async () => {
+    const table = randomArray(7 * 4);
+    const ids = new Int32Array([3, 1, 3, 6, 0, 3, 1, 1, 5, 2, 6, 3]);
+    const r = randomArray(ids.length * 4);
+    const seg = randomArray(6 * 2);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor2d(table, [7, 4]);
+      const rs = tf.tensor2d(r, [ids.length, 4]);
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.gather(a, tf.tensor1d(ids, 'int32')), rs)))(t);
+      const direct = tf.unsortedSegmentSum(tf.tensor2d(seg, [6, 2]), tf.tensor1d([2, 0, 2, 1, 0, 2], 'int32'), 4);
+      return [g, direct];
+    });
+    expectClose(wasm[0], cpu[0], 'gather dTable');
+    expectClose(wasm[1], cpu[1], 'unsortedSegmentSum');
+  });
+});
+
+/** <a, b> in float64. */
+function dot(a: Float32Array, b: Float32Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+describe('dilated convolutions (no cpu backprop supports dilation: checked as adjoints of the forward op)', () => {
+  // For y = conv(x, W): <y, r> = <dx(r, W), x> = <dW(x, r), W>. The forward op is itself compared with cpu.
+  beforeAll(async () => {
+    await initBackend({ prefer: ['wasm'] });
+  });
+
+  for (const [strides, pad] of [
+    [1, 'valid'],
+    [1, 'same'],
+  ] as Array<[number, 'valid' | 'same']>) {
+    test(`conv2d dilation 2, ${pad}: dx and dW are the adjoints of conv2d`, async () => {
+      const [batch, h, w, inC, outC] = [2, 11, 9, 3, 4];
+      const x = randomArray(batch * h * w * inC);
+      const f = randomArray(3 * 2 * inC * outC);
+      const forward = await onBoth(() => [tf.conv2d(tf.tensor4d(x, [batch, h, w, inC]), tf.tensor4d(f, [3, 2, inC, outC]), strides, pad, 'NHWC', 2)]);
+      expectClose(forward.wasm[0], forward.cpu[0], 'forward conv2d');
+      await tf.setBackend('wasm');
+      const backend = tf.backend() as BackendWasm;
+      const before = backend.numDataIds();
+      const xs = tf.tensor4d(x, [batch, h, w, inC]);
+      const fs = tf.tensor4d(f, [3, 2, inC, outC]);
+      const y = tf.conv2d(xs, fs, strides, pad, 'NHWC', 2);
+      const r = tf.tensor(randomArray(y.size), y.shape);
+      const info = tf.backend_util.computeConv2DInfo(xs.shape, fs.shape, strides, 2, pad);
+      const g = { k: [3, 2] as [number, number], strides: [1, 1] as [number, number], dilations: [2, 2] as [number, number], padTop: info.padInfo.top, padLeft: info.padInfo.left };
+      const dW = tf.engine().makeTensorFromTensorInfo(convFilterGrad(backend, xs, r, g));
+      const dx = tf.engine().makeTensorFromTensorInfo(convInputGrad(backend, r, fs, xs.shape, g));
+      const yr = dot(y.dataSync() as Float32Array, r.dataSync() as Float32Array);
+      const xdx = dot(x, dx.dataSync() as Float32Array);
+      const wdW = dot(f, dW.dataSync() as Float32Array);
+      expect(Math.abs(xdx - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);
+      expect(Math.abs(wdW - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);
+      tf.dispose([xs, fs, y, r, dW, dx]);
+      expect(backend.numDataIds()).toBe(before);
+    });
+  }
+
+  for (const mult of [1, 2]) {
+    test(`depthwiseConv2d dilation 2, multiplier ${mult}, same: backprop kernels are the adjoints`, async () => {
+      const [batch, h, w, ch] = [2, 10, 9, 3];
+      const x = randomArray(batch * h * w * ch);
+      const f = randomArray(3 * 3 * ch * mult);
+      const forward = await onBoth(() => [
+        tf.depthwiseConv2d(tf.tensor4d(x, [batch, h, w, ch]), tf.tensor4d(f, [3, 3, ch, mult]), 1, 'same', 'NHWC', 2),
+      ]);
+      expectClose(forward.wasm[0], forward.cpu[0], 'forward depthwiseConv2d');
+      await tf.setBackend('wasm');
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const xs = tf.tensor4d(x, [batch, h, w, ch]);
+        const fs = tf.tensor4d(f, [3, 3, ch, mult]);
+        const y = tf.depthwiseConv2d(xs, fs, 1, 'same', 'NHWC', 2);
+        const r = tf.tensor(randomArray(y.size), y.shape);
+        const attrs = { strides: [1, 1], dilations: [2, 2], pad: 'same' };
+        const dx = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: r, filter: fs }, { ...attrs, inputShape: xs.shape }) as tf.Tensor;
+        const dW = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: xs, dy: r }, { ...attrs, filterShape: fs.shape }) as tf.Tensor;
+        const yr = dot(y.dataSync() as Float32Array, r.dataSync() as Float32Array);
+        expect(Math.abs(dot(x, dx.dataSync() as Float32Array) - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);
+        expect(Math.abs(dot(f, dW.dataSync() as Float32Array) - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+    });
+  }
+});

@@ -1,0 +1,114 @@
+/**
+ * @tiefe/datasets: the course's data sets (MNIST, Fashion-MNIST, CIFAR-10/100, image folders, Cityscapes,
+ * NIfTI volumes, synthetic sets) as tensors in one call, with splits, batching and augmentation.
+ */
+export { type AugmentOptions, augmentImages, augmentSegmentation, type SegmentationAugmentOptions } from './augment.js';
+export {
+  type BatchOptions,
+  batchCount,
+  batches,
+  type FitDataset,
+  type TfDatasetOptions,
+  toTfDataset,
+} from './batches.js';
+export {
+  CIFAR10_CLASSES,
+  CIFAR100_COARSE_CLASSES,
+  CIFAR100_FINE_CLASSES,
+  type Cifar100Options,
+  type CifarOptions,
+  type CifarRecords,
+  loadCifar10,
+  loadCifar100,
+  parseCifar,
+} from './cifar.js';
+export {
+  CITYSCAPES_CATEGORIES,
+  CITYSCAPES_IGNORE,
+  CITYSCAPES_LABELS,
+  CITYSCAPES_TRAIN_CLASSES,
+  type CityscapesLabel,
+  type CityscapesLabelMode,
+  type CityscapesOptions,
+  cityscapesLookup,
+  loadCityscapes,
+  mapCityscapesLabels,
+  randomCropImageAndMask,
+  resizeImageAndMask,
+  type SegmentationData,
+} from './cityscapes.js';
+export { type DownloadOptions, defaultCacheDir, downloadFile, type ProgressFn, sha256File, stderrProgress } from './download.js';
+export { DatasetFormatError, DatasetHashError, DatasetMissingError, DownloadError } from './errors.js';
+export { gzip, isGzip, maybeGunzip } from './gzip.js';
+export {
+  type IdxArray,
+  type IdxData,
+  type IdxDtype,
+  type ReadIdxOptions,
+  readIdx,
+  type WriteIdxOptions,
+  writeIdx,
+} from './idx.js';
+export { type DecodedImage, decodeImage, imageKind, resizeBytes, rgbaTo } from './image.js';
+export {
+  type ImageFileEntry,
+  type ImageFilesOptions,
+  type ImageFolderOptions,
+  loadImageFiles,
+  loadImageFolder,
+} from './imageFolder.js';
+export {
+  FASHION_MNIST_CLASSES,
+  type LabeledImages,
+  type LabelTensor,
+  loadFashionMnist,
+  loadMnist,
+  MNIST_CLASSES,
+  type MnistOptions,
+} from './mnist.js';
+export {
+  loadNiftiFolder,
+  loadNiftiPairs,
+  type NiftiData,
+  type NiftiDtype,
+  type NiftiFolderOptions,
+  type NiftiVolume,
+  niftiToTensor,
+  readNifti,
+  type VolumeData,
+  type VolumeNormalization,
+  type WriteNiftiOptions,
+  writeNifti,
+} from './nifti.js';
+export { type LabelEncoding, labelsToTensor, type PixelScale, pixelsToTensor, type TensorTransform } from './pixels.js';
+export { CIFAR10, CIFAR100, DATASETS, type DatasetSpec, FASHION_MNIST, MNIST, type RemoteFile } from './registry.js';
+export { locateFiles, readDatasetFiles, type SourceFile, type SourceOptions } from './source.js';
+export {
+  type Fold,
+  kFoldIndices,
+  type SplitIndicesOptions,
+  shuffledIndices,
+  splitIndices,
+  stratifiedSplitIndices,
+  type TrainTestSplitOptions,
+  takeRows,
+  trainTestSplit,
+} from './splits.js';
+export { extractTar, type ReadTarOptions, readTar, safeMemberPath, type TarEntry } from './tar.js';
+export {
+  DIGIT_ADDITION_VOCABULARY,
+  type DigitAdditionData,
+  type NoisySinesOptions,
+  type SyntheticSegmentation,
+  type SyntheticSequences,
+  type SyntheticShapes2dOptions,
+  type SyntheticShapes3dOptions,
+  syntheticAddingProblem,
+  syntheticDigitAddition,
+  syntheticNoisySines,
+  SYNTHETIC_SHAPE_CLASSES,
+  syntheticShapeClasses,
+  type SyntheticShapeClassesOptions,
+  syntheticShapes2d,
+  syntheticShapes3d,
+} from './synthetic.js';

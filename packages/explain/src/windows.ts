@@ -1,0 +1,63 @@
+import type * as tf from '@tensorflow/tfjs-core';
+import { InputError } from '@tiefe/core';
+
+/** An input batch seen as N images of H x W pixels with C channels (channels last). */
+export interface ImageView {
+  n: number;
+  h: number;
+  w: number;
+  c: number;
+}
+
+/**
+ * Views x as [N, H, W, C]: rank 4 as is, rank 3 [N, L, C] (sequences) as [N, 1, L, C], rank 2 [N, F] (feature
+ * vectors) as [N, 1, F, 1]. Window methods (occlusion, prediction difference, pixel flipping) slide over H x W
+ * and cover all channels of a pixel.
+ */
+export function imageView(x: tf.Tensor, name = 'x'): ImageView {
+  const s = x.shape as number[];
+  if (x.rank === 4) return { n: s[0], h: s[1], w: s[2], c: s[3] };
+  if (x.rank === 3) return { n: s[0], h: 1, w: s[1], c: s[2] };
+  if (x.rank === 2) return { n: s[0], h: 1, w: s[1], c: 1 };
+  throw new InputError(name, 'a rank-2, rank-3 or rank-4 (NHWC) tensor', `shape [${s}]`);
+}
+
+/** A window size as [height, width], clipped to the image (height 1 for sequences and vectors). */
+export function windowSize(size: number | [number, number], view: ImageView, name: string): [number, number] {
+  const [a, b] = Array.isArray(size) ? size : [size, size];
+  for (const v of [a, b]) {
+    if (!Number.isInteger(v) || v < 1)
+      throw new InputError(name, 'a positive integer or [height, width]', String(size));
+  }
+  const hh = Math.min(a, view.h);
+  const ww = Math.min(b, view.w);
+  return [hh, ww];
+}
+
+/**
+ * Top-left corners of the windows of size [wh, ww] with the given stride; the last row and column of windows
+ * are added when the stride does not reach the border, so every pixel is covered.
+ */
+export function windowPositions(view: ImageView, size: [number, number], stride: number): Array<[number, number]> {
+  const starts = (len: number, k: number) => {
+    const out: number[] = [];
+    for (let p = 0; p + k <= len; p += stride) out.push(p);
+    if (out[out.length - 1] !== len - k) out.push(len - k);
+    return out;
+  };
+  const out: Array<[number, number]> = [];
+  for (const t of starts(view.h, size[0])) for (const l of starts(view.w, size[1])) out.push([t, l]);
+  return out;
+}
+
+/** Flat indices (into one image of h*w*c values) of the pixels of a window, all channels. */
+export function windowIndices(view: ImageView, top: number, left: number, size: [number, number]): Int32Array {
+  const out = new Int32Array(size[0] * size[1] * view.c);
+  let k = 0;
+  for (let i = top; i < top + size[0]; i++) {
+    for (let j = left; j < left + size[1]; j++) {
+      for (let ch = 0; ch < view.c; ch++) out[k++] = (i * view.w + j) * view.c + ch;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { initBackend } from '@tiefe/core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import {
+  composites,
+  gradientTimesInput,
+  integratedGradients,
+  lrp,
+  occlusion,
+  pixelFlipping,
+  predictionDifference,
+  rules,
+  saliency,
+  smoothGrad,
+} from '../src/index.js';
+import { fixWeights, relErr, uniform } from './helpers.js';
+
+// Every method on the webgpu backend against cpu, on a tiny CNN with BatchNorm, a residual Add and average/max
+// pooling. Tolerance: max |webgpu - cpu| <= 2e-3 * max |cpu| (float32 on both; summation orders differ).
+const TOL = 2e-3;
+let model: tfl.LayersModel;
+let x: tf.Tensor;
+let ref: tf.Tensor;
+
+beforeAll(async () => {
+  await initBackend({ prefer: ['webgpu'] });
+  await tf.setBackend('cpu');
+  const inp = tfl.input({ shape: [6, 6, 1] });
+  let h = tfl.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', useBias: false })
+    .apply(inp) as tfl.SymbolicTensor;
+  h = tfl.layers.batchNormalization({}).apply(h) as tfl.SymbolicTensor;
+  const a = tfl.layers.reLU().apply(h) as tfl.SymbolicTensor;
+  const b = tfl.layers
+    .conv2d({ filters: 3, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(a) as tfl.SymbolicTensor;
+  const s = tfl.layers.add().apply([a, b]) as tfl.SymbolicTensor;
+  const p = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(s) as tfl.SymbolicTensor;
+  const q = tfl.layers.averagePooling2d({ poolSize: 3 }).apply(p) as tfl.SymbolicTensor;
+  const f = tfl.layers.flatten().apply(q) as tfl.SymbolicTensor;
+  const out = tfl.layers.dense({ units: 3, activation: 'softmax' }).apply(f) as tfl.SymbolicTensor;
+  model = tfl.model({ inputs: inp, outputs: out });
+  fixWeights(model, 7, 0.7);
+  const bn = model.layers[2];
+  const [g, be, mu, v] = bn.getWeights();
+  const pv = tf.add(tf.abs(v), 0.5);
+  bn.setWeights([g, be, mu, pv]);
+  pv.dispose();
+  x = uniform([2, 6, 6, 1], 1, 0, 1);
+  ref = uniform([20, 6, 6, 1], 2, 0, 1);
+});
+
+type Method = [string, () => Promise<tf.Tensor>];
+const methods = (): Method[] => [
+  ['saliency', () => saliency(model, x, { target: [0, 2] })],
+  ['gradientTimesInput', () => gradientTimesInput(model, x)],
+  ['integratedGradients', () => integratedGradients(model, x, { steps: 8 })],
+  ['smoothGrad', () => smoothGrad(model, x, { samples: 6, seed: 3 })],
+  ['smoothGrad vargrad', () => smoothGrad(model, x, { samples: 6, seed: 3, variant: 'vargrad' })],
+  ['occlusion', () => occlusion(model, x, { size: 2, stride: 2 })],
+  ['lrp epsilonPlus', () => lrp(model, x, { target: 1 })],
+  ['lrp alpha2beta1', () => lrp(model, x, { target: 1, composite: composites.epsilonAlpha2Beta1() })],
+  ['lrp gammaBox', () => lrp(model, x, { target: 1, composite: composites.epsilonGammaBox({ low: 0, high: 1 }) })],
+  [
+    'lrp flat/wSquare',
+    () => lrp(model, x, { target: 1, rule: rules.wSquare(), layerRules: { [model.layers[1].name]: rules.flat() } }),
+  ],
+  [
+    'pda marginal',
+    () => predictionDifference(model, x, { data: ref, sampling: 'marginal', windowSize: 2, stride: 2, samples: 3 }),
+  ],
+  [
+    'pda conditional',
+    () => predictionDifference(model, x, { data: ref, windowSize: 2, stride: 2, padding: 1, samples: 3 }),
+  ],
+];
+
+describe('webgpu matches cpu and leaks no tensors', () => {
+  // All cpu results first: tensors that moved to webgpu cannot come back synchronously in Node.
+  const cpu: Float32Array[] = [];
+  let cpuCurve: number[] = [];
+  let relevance: tf.Tensor;
+  beforeAll(async () => {
+    await tf.setBackend('cpu');
+    for (const [, run] of methods()) {
+      const c = await run();
+      cpu.push((await c.data()) as Float32Array);
+      c.dispose();
+    }
+    relevance = await lrp(model, x, { target: 1 });
+    cpuCurve = (await pixelFlipping(model, x, relevance, { target: 1, regionSize: 2 })).curve;
+    await tf.setBackend('webgpu');
+  });
+
+  test.each(methods().map(([name], i) => [name, i] as const))('%s', async (_name, i) => {
+    expect(tf.getBackend()).toBe('webgpu');
+    const before = tf.memory().numTensors;
+    const g = await methods()[i][1]();
+    const gpu = await g.data();
+    g.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(Math.max(...Array.from(cpu[i], Math.abs))).toBeGreaterThan(1e-4); // not a trivial all-zero map
+    expect(relErr(gpu, cpu[i])).toBeLessThan(TOL);
+  });
+
+  test('pixelFlipping', async () => {
+    const before = tf.memory().numTensors;
+    const g = await pixelFlipping(model, x, relevance, { target: 1, regionSize: 2 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(relErr(g.curve, cpuCurve)).toBeLessThan(TOL);
+  });
+});

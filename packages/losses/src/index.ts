@@ -1,0 +1,58 @@
+/**
+ * @tiefe/losses: the losses and metrics of segmentation and of the classic tasks, for TensorFlow.js.
+ *
+ * Every loss is a factory taking an options object and returning `(yTrue, yPred) => tf.Scalar` (Keras order,
+ * usable in `model.compile({ loss })` and custom training loops); metrics are async functions of
+ * `(yTrue, yPred)` or a streaming {@link SegmentationConfusionMatrix}. Images are NHWC (NDHWC for volumes).
+ */
+export { checkInputs } from './checkInputs.js';
+export {
+  type BinaryCrossentropyOptions,
+  binaryCrossentropy,
+  type CategoricalCrossentropyOptions,
+  categoricalCrossentropy,
+  hinge,
+  type KLDivergenceOptions,
+  kullbackLeiblerDivergence,
+  sparseCategoricalCrossentropy,
+  squaredHinge,
+} from './classic/classification.js';
+export {
+  meanAbsoluteError,
+  meanSquaredError,
+  type WeightedLossFn,
+  type WeightedMseOptions,
+  weightedMeanSquaredError,
+} from './classic/regression.js';
+export { combineLosses, type WeightedLoss } from './combine.js';
+export {
+  SegmentationConfusionMatrix,
+  type SegmentationMetricOptions,
+  segmentationConfusionMatrix,
+} from './metrics/confusionMatrix.js';
+export { distanceTransform, squaredDistanceTransform } from './metrics/distanceTransform.js';
+export { type HausdorffDistanceOptions, hausdorffDistance, type MaskInput, maskSurface } from './metrics/hausdorffDistance.js';
+export { diceScore, iou, meanClassAccuracy, meanIoU, pixelAccuracy } from './metrics/segmentationMetrics.js';
+export { type DiceLossOptions, diceLoss, type GeneralizedDiceLossOptions, generalizedDiceLoss } from './segmentation/dice.js';
+export { type FocalLossOptions, focalLoss } from './segmentation/focal.js';
+export {
+  type HausdorffDTLossFn,
+  type HausdorffDTLossOptions,
+  hausdorffDTLoss,
+  hausdorffDTWeights,
+} from './segmentation/hausdorffDT.js';
+export { type JaccardLossOptions, jaccardLoss } from './segmentation/jaccard.js';
+export {
+  type LovaszHingeLossOptions,
+  type LovaszSoftmaxLossOptions,
+  lovaszHingeLoss,
+  lovaszSoftmaxLoss,
+} from './segmentation/lovasz.js';
+export type { OverlapLossOptions } from './segmentation/overlap.js';
+export {
+  type FocalTverskyLossOptions,
+  focalTverskyLoss,
+  type TverskyLossOptions,
+  tverskyLoss,
+} from './segmentation/tversky.js';
+export type { LossFn, SegmentationInputOptions, SegmentationMode } from './types.js';
