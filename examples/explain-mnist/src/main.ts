@@ -37,7 +37,10 @@ function loadMnist(count: number, offset: number): { x: tf.Tensor4D; labels: num
   const labels = gunzipSync(readFileSync(join(mnistDir, 't10k-labels-idx1-ubyte.gz')));
   const px = new Float32Array(count * 784);
   for (let i = 0; i < count * 784; i++) px[i] = images[16 + offset * 784 + i] / 255;
-  return { x: tf.tensor4d(px, [count, 28, 28, 1]), labels: Array.from(labels.subarray(8 + offset, 8 + offset + count)) };
+  return {
+    x: tf.tensor4d(px, [count, 28, 28, 1]),
+    labels: Array.from(labels.subarray(8 + offset, 8 + offset + count)),
+  };
 }
 
 async function loadOrTrain(): Promise<tfl.LayersModel> {
@@ -67,7 +70,10 @@ async function loadOrTrain(): Promise<tfl.LayersModel> {
     batchSize: 64,
     shuffle: true,
     verbose: 0,
-    callbacks: { onEpochEnd: async (e, logs) => console.log(`epoch ${e + 1}: loss ${logs?.loss.toFixed(3)}, accuracy ${logs?.acc.toFixed(3)}`) },
+    callbacks: {
+      onEpochEnd: async (e, logs) =>
+        console.log(`epoch ${e + 1}: loss ${logs?.loss.toFixed(3)}, accuracy ${logs?.acc.toFixed(3)}`),
+    },
   });
   tf.dispose([train.x, y]);
   await model.save(
@@ -75,7 +81,10 @@ async function loadOrTrain(): Promise<tfl.LayersModel> {
       mkdirSync(modelDir, { recursive: true });
       writeFileSync(join(modelDir, 'weights.bin.tmp'), new Uint8Array(a.weightData as ArrayBuffer));
       renameSync(join(modelDir, 'weights.bin.tmp'), join(modelDir, 'weights.bin'));
-      writeFileSync(join(modelDir, 'model.json.tmp'), JSON.stringify({ topology: a.modelTopology, specs: a.weightSpecs }));
+      writeFileSync(
+        join(modelDir, 'model.json.tmp'),
+        JSON.stringify({ topology: a.modelTopology, specs: a.weightSpecs }),
+      );
       renameSync(join(modelDir, 'model.json.tmp'), join(modelDir, 'model.json'));
       return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
     }),
@@ -95,9 +104,17 @@ async function main(): Promise<void> {
   const t1 = performance.now();
   const sg = await smoothGrad(model, x, { target: labels, samples: 50, noiseLevel: 0.15, variant: 'squared' });
   const t2 = performance.now();
-  const pda = await predictionDifference(model, x, { target: labels, data: reference, windowSize: 4, stride: 2, samples: 8 });
+  const pda = await predictionDifference(model, x, {
+    target: labels,
+    data: reference,
+    windowSize: 4,
+    stride: 2,
+    samples: 8,
+  });
   const t3 = performance.now();
-  console.log(`LRP ${(t1 - t0).toFixed(0)} ms, SmoothGrad ${(t2 - t1).toFixed(0)} ms, PDA ${(t3 - t2).toFixed(0)} ms (8 digits)`);
+  console.log(
+    `LRP ${(t1 - t0).toFixed(0)} ms, SmoothGrad ${(t2 - t1).toFixed(0)} ms, PDA ${(t3 - t2).toFixed(0)} ms (8 digits)`,
+  );
 
   const [lrpImgs, sgImgs, pdaImgs] = await Promise.all([
     renderHeatmaps(relevance, { colormap: 'bwr' }),
@@ -109,7 +126,11 @@ async function main(): Promise<void> {
     const digit = tf.slice(x, i, 1);
     const input = await renderInput(digit, { range: [0, 1] });
     digit.dispose();
-    rows.push([input, overlay(input, lrpImgs[i], { alpha: 0.8 }), sgImgs[i], overlay(input, pdaImgs[i], { alpha: 0.8 })].map((im) => upscale(im, 4)));
+    rows.push(
+      [input, overlay(input, lrpImgs[i], { alpha: 0.8 }), sgImgs[i], overlay(input, pdaImgs[i], { alpha: 0.8 })].map(
+        (im) => upscale(im, 4),
+      ),
+    );
   }
   mkdirSync(outDir, { recursive: true });
   const file = join(outDir, 'explain-grid.png');

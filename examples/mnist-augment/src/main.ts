@@ -72,7 +72,9 @@ async function main(): Promise<void> {
   const file = join(outDir, 'augmented-grid.png');
   writeFileSync(`${file}.tmp`, PNG.sync.write(png));
   renameSync(`${file}.tmp`, file);
-  console.log(`wrote ${relative(process.cwd(), file)} (${width}x${height}: ${ROWS} digits x ${COLS - 1} augmentations)`);
+  console.log(
+    `wrote ${relative(process.cwd(), file)} (${width}x${height}: ${ROWS} digits x ${COLS - 1} augmentations)`,
+  );
 }
 
 main().catch((e) => {

@@ -6,14 +6,14 @@
  * right, red = wrong).
  *
  * Run: node --import tsx --import @tiefe/core/register examples/residual-cnn/src/main.ts
- * Env: TRAIN (digits, default 3000), EPOCHS (default 4), TIEFE_BACKEND (e.g. cpu, webgpu).
+ * Env: TRAIN (digits, default 1500), EPOCHS (default 3), TIEFE_BACKEND (e.g. cpu, webgpu).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { residualBlock, convUnit, classifierHead } from '@tiefe/blocks';
+import { classifierHead, convUnit, residualBlock } from '@tiefe/blocks';
 import { initBackend, seed } from '@tiefe/core';
 import { Canvas, lineChart } from './png.js';
 
@@ -25,15 +25,22 @@ function readIdx(name: string): { dims: number[]; data: Uint8Array } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const rank = view.getUint8(3);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * rank, dims.reduce((a, b) => a * b, 1)) };
+  return {
+    dims,
+    data: new Uint8Array(
+      buf.buffer,
+      buf.byteOffset + 4 + 4 * rank,
+      dims.reduce((a, b) => a * b, 1),
+    ),
+  };
 }
 
 function buildModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
-  let x = convUnit(input, { filters: 16, batchNorm: true });
-  x = residualBlock(x, { filters: 16 });
-  x = residualBlock(x, { filters: 32, strides: 2 }); // 14x14, projection shortcut
-  x = residualBlock(x, { filters: 64, strides: 2 }); // 7x7
+  let x = convUnit(input, { filters: 8, batchNorm: true });
+  x = residualBlock(x, { filters: 8 });
+  x = residualBlock(x, { filters: 16, strides: 2 }); // 14x14, projection shortcut
+  x = residualBlock(x, { filters: 32, strides: 2 }); // 7x7
   x = tfl.layers.globalAveragePooling2d({}).apply(x) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: classifierHead(x, 10), name: 'residual_cnn' });
 }
@@ -41,8 +48,8 @@ function buildModel(): tfl.LayersModel {
 async function main(): Promise<void> {
   const backend = await initBackend();
   seed(42);
-  const trainN = Number(process.env.TRAIN ?? 3000);
-  const epochs = Number(process.env.EPOCHS ?? 4);
+  const trainN = Number(process.env.TRAIN ?? 1500);
+  const epochs = Number(process.env.EPOCHS ?? 3);
   const valN = 1000;
   const images = readIdx('t10k-images-idx3-ubyte.gz');
   const labels = readIdx('t10k-labels-idx1-ubyte.gz');
@@ -53,7 +60,9 @@ async function main(): Promise<void> {
   const [yTrain, yVal] = tf.split(y, [trainN, valN]);
 
   const model = buildModel();
-  console.log(`backend ${backend.name}; residual CNN with ${model.countParams()} parameters; ${trainN} training digits, ${epochs} epochs`);
+  console.log(
+    `backend ${backend.name}; residual CNN with ${model.countParams()} parameters; ${trainN} training digits, ${epochs} epochs`,
+  );
   model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
   const history = await model.fit(xTrain, yTrain, {
     epochs,
@@ -63,14 +72,26 @@ async function main(): Promise<void> {
     verbose: 0,
     callbacks: {
       onEpochEnd: async (epoch, logs) => {
-        console.log(`epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)} acc ${logs?.acc.toFixed(4)} val_loss ${logs?.val_loss.toFixed(4)} val_acc ${logs?.val_acc.toFixed(4)}`);
+        console.log(
+          `epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)} acc ${logs?.acc.toFixed(4)} val_loss ${logs?.val_loss.toFixed(4)} val_acc ${logs?.val_acc.toFixed(4)}`,
+        );
       },
     },
   });
   const h = history.history as Record<string, number[]>;
   lineChart(`${OUT}curves.png`, [
-    { series: [{ values: h.loss, color: [31, 119, 180] }, { values: h.val_loss, color: [255, 127, 14] }] },
-    { series: [{ values: h.acc, color: [31, 119, 180] }, { values: h.val_acc, color: [255, 127, 14] }] },
+    {
+      series: [
+        { values: h.loss, color: [31, 119, 180] },
+        { values: h.val_loss, color: [255, 127, 14] },
+      ],
+    },
+    {
+      series: [
+        { values: h.acc, color: [31, 119, 180] },
+        { values: h.val_acc, color: [255, 127, 14] },
+      ],
+    },
   ]);
 
   // 64 validation digits, framed green (right) or red (wrong).
@@ -95,7 +116,9 @@ async function main(): Promise<void> {
   }
   canvas.save(`${OUT}predictions.png`);
   const valAcc = h.val_acc[h.val_acc.length - 1];
-  console.log(`validation accuracy ${(100 * valAcc).toFixed(2)}% (${wrong} of the ${show} shown are wrong); wrote ${OUT}curves.png and ${OUT}predictions.png`);
+  console.log(
+    `validation accuracy ${(100 * valAcc).toFixed(2)}% (${wrong} of the ${show} shown are wrong); wrote ${OUT}curves.png and ${OUT}predictions.png`,
+  );
   tf.dispose([x, y, xTrain, xVal, yTrain, yVal, pred, first]);
   model.dispose();
 }

@@ -5,7 +5,7 @@
  * scenes: image, true mask, predicted mask).
  *
  * Run: node --import tsx --import @tiefe/core/register examples/unet-segmentation/src/main.ts
- * Env: TRAIN (scenes, default 400), EPOCHS (default 12), TIEFE_BACKEND (e.g. cpu, webgpu).
+ * Env: TRAIN (scenes, default 240), EPOCHS (default 8), TIEFE_BACKEND (e.g. cpu, webgpu).
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -27,7 +27,12 @@ const COLORS: Rgb[] = [
 function toTensors(s: Scenes): { x: tf.Tensor4D; y: tf.Tensor4D } {
   return tf.tidy(() => ({
     x: tf.tensor4d(s.images, [s.count, s.size, s.size, 1]),
-    y: tf.reshape(tf.oneHot(tf.tensor1d(s.labels, 'int32'), s.classes), [s.count, s.size, s.size, s.classes]) as tf.Tensor4D,
+    y: tf.reshape(tf.oneHot(tf.tensor1d(s.labels, 'int32'), s.classes), [
+      s.count,
+      s.size,
+      s.size,
+      s.classes,
+    ]) as tf.Tensor4D,
   }));
 }
 
@@ -41,15 +46,17 @@ async function predictLabels(model: tfl.LayersModel, x: tf.Tensor): Promise<Int3
 async function main(): Promise<void> {
   const backend = await initBackend();
   seed(5);
-  const trainN = Number(process.env.TRAIN ?? 400);
-  const epochs = Number(process.env.EPOCHS ?? 12);
+  const trainN = Number(process.env.TRAIN ?? 240);
+  const epochs = Number(process.env.EPOCHS ?? 8);
   const train = shapes2d(trainN, SIZE, 1);
   const val = shapes2d(100, SIZE, 2);
   const { x, y } = toTensors(train);
   const { x: xVal } = toTensors(val);
 
   const model = unet({ inputShape: [SIZE, SIZE, 1], classes: 4, depth: 3, baseFilters: 8, batchNorm: true });
-  console.log(`backend ${backend.name}; U-Net with ${model.countParams()} parameters; ${trainN} scenes, ${epochs} epochs`);
+  console.log(
+    `backend ${backend.name}; U-Net with ${model.countParams()} parameters; ${trainN} scenes, ${epochs} epochs`,
+  );
   model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
   const losses: number[] = [];
   const dice: number[] = [];
@@ -64,11 +71,16 @@ async function main(): Promise<void> {
         const mean = perClass.reduce((a, b) => a + b, 0) / perClass.length;
         losses.push(logs?.loss ?? Number.NaN);
         dice.push(mean);
-        console.log(`epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)}, validation mean Dice ${mean.toFixed(4)} (disc/square/triangle ${perClass.map((d) => d.toFixed(3)).join(' / ')})`);
+        console.log(
+          `epoch ${epoch + 1}: loss ${logs?.loss.toFixed(4)}, validation mean Dice ${mean.toFixed(4)} (disc/square/triangle ${perClass.map((d) => d.toFixed(3)).join(' / ')})`,
+        );
       },
     },
   });
-  lineChart(`${OUT}curves.png`, [{ series: [{ values: losses, color: [31, 119, 180] }] }, { series: [{ values: dice, color: [40, 160, 60] }] }]);
+  lineChart(`${OUT}curves.png`, [
+    { series: [{ values: losses, color: [31, 119, 180] }] },
+    { series: [{ values: dice, color: [40, 160, 60] }] },
+  ]);
 
   // Image / truth / prediction for 8 validation scenes, each pixel drawn 3x3.
   const labels = await predictLabels(model, xVal);
@@ -80,11 +92,15 @@ async function main(): Promise<void> {
         const idx = s * SIZE * SIZE + i * SIZE + j;
         const v = Math.round(255 * val.images[idx]);
         const cells: Rgb[] = [[v, v, v], COLORS[val.labels[idx]], COLORS[labels[idx]]];
-        cells.forEach((c, row) => canvas.rect(s * (SIZE * k + 4) + 2 + j * k, row * (SIZE * k + 4) + 2 + i * k, k, k, c));
+        cells.forEach((c, row) => {
+          canvas.rect(s * (SIZE * k + 4) + 2 + j * k, row * (SIZE * k + 4) + 2 + i * k, k, k, c);
+        });
       }
   }
   canvas.save(`${OUT}masks.png`);
-  console.log(`final validation mean Dice ${dice[dice.length - 1].toFixed(4)}; wrote ${OUT}curves.png and ${OUT}masks.png`);
+  console.log(
+    `final validation mean Dice ${dice[dice.length - 1].toFixed(4)}; wrote ${OUT}curves.png and ${OUT}masks.png`,
+  );
   tf.dispose([x, y, xVal]);
   model.dispose();
 }

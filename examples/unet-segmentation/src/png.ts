@@ -59,7 +59,8 @@ export function lineChart(file: string, panels: Array<{ series: Array<{ values: 
     const all = panel.series.flatMap((s) => s.values).filter(Number.isFinite);
     const top = all.every((v) => v >= 0 && v <= 1) ? 1 : Math.max(...all, 1e-9);
     canvas.rect(x0, pad, pw, ph, [248, 248, 248]);
-    for (let g = 0; g <= 10; g++) canvas.line(x0, pad + ph - (g * ph) / 10, x0 + pw, pad + ph - (g * ph) / 10, [225, 225, 225], 1);
+    for (let g = 0; g <= 10; g++)
+      canvas.line(x0, pad + ph - (g * ph) / 10, x0 + pw, pad + ph - (g * ph) / 10, [225, 225, 225], 1);
     canvas.line(x0, pad + ph, x0 + pw, pad + ph, [0, 0, 0], 1);
     canvas.line(x0, pad, x0, pad + ph, [0, 0, 0], 1);
     for (const s of panel.series) {

@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import { seed } from '@tiefe/core';
 import { smallCnn } from '@tiefe/blocks';
+import { seed } from '@tiefe/core';
 
 export const backends = ['cpu'];
 
@@ -20,7 +20,14 @@ function readIdx(name: string): { dims: number[]; data: Uint8Array } {
   const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
   const rank = view.getUint8(3);
   const dims = Array.from({ length: rank }, (_, i) => view.getUint32(4 + 4 * i));
-  return { dims, data: new Uint8Array(buf.buffer, buf.byteOffset + 4 + 4 * rank, dims.reduce((a, b) => a * b, 1)) };
+  return {
+    dims,
+    data: new Uint8Array(
+      buf.buffer,
+      buf.byteOffset + 4 + 4 * rank,
+      dims.reduce((a, b) => a * b, 1),
+    ),
+  };
 }
 
 export default async function run(backend: string) {

@@ -73,7 +73,8 @@ export function shapes3d(count: number, size: number, seed: number): Scenes {
         for (let y = 0; y < size; y++)
           for (let x = 0; x < size; x++) {
             const d = [z + 0.5 - c[0], y + 0.5 - c[1], x + 0.5 - c[2]];
-            const inside = kind === 1 ? d[0] ** 2 + d[1] ** 2 + d[2] ** 2 <= r * r : d.every((v) => Math.abs(v) <= r * 0.8);
+            const inside =
+              kind === 1 ? d[0] ** 2 + d[1] ** 2 + d[2] ** 2 <= r * r : d.every((v) => Math.abs(v) <= r * 0.8);
             if (inside) {
               const i = (z * size + y) * size + x;
               img[i] = value;

@@ -5,8 +5,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { seed } from '@tiefe/core';
 import { resnet, unet } from '@tiefe/blocks';
+import { seed } from '@tiefe/core';
 
 const REPS = 3;
 
@@ -25,7 +25,9 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
   const inShape = model.inputs[0].shape.slice(1) as number[];
   const outShape = model.outputs[0].shape.slice(1) as number[];
   const x = tf.randomNormal([batch, ...inShape], 0, 1, 'float32', 1);
-  const y = tf.tidy(() => tf.oneHot(tf.zeros([batch, ...outShape.slice(0, -1)], 'int32'), outShape[outShape.length - 1]));
+  const y = tf.tidy(() =>
+    tf.oneHot(tf.zeros([batch, ...outShape.slice(0, -1)], 'int32'), outShape[outShape.length - 1]),
+  );
   model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
   const forward = await median(async () => {
     const out = model.predict(x) as tf.Tensor;
@@ -38,15 +40,37 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
   tf.dispose([x, y]);
   model.dispose();
   return [
-    { case: `${name} forward (batch ${batch})`, value: Number(forward.toFixed(1)), unit: 'ms', note: `${backend}; ${note}` },
-    { case: `${name} training step (batch ${batch})`, value: Number(step.toFixed(1)), unit: 'ms', note: `${backend}; SGD, categorical cross-entropy; ${note}` },
+    {
+      case: `${name} forward (batch ${batch})`,
+      value: Number(forward.toFixed(1)),
+      unit: 'ms',
+      note: `${backend}; ${note}`,
+    },
+    {
+      case: `${name} training step (batch ${batch})`,
+      value: Number(step.toFixed(1)),
+      unit: 'ms',
+      note: `${backend}; SGD, categorical cross-entropy; ${note}`,
+    },
   ];
 }
 
 export default async function run(backend: string) {
   seed(3);
   return [
-    ...(await time('U-Net 128x128x1', unet({ inputShape: [128, 128, 1], depth: 4, baseFilters: 16, batchNorm: true, classes: 2 }), 2, backend, 'depth 4, base 16, BN, 2 classes (1,945,250 params)')),
-    ...(await time('ResNet-18 32x32x3', resnet({ depth: 18, stem: 'cifar', classes: 10 }), 8, backend, 'CIFAR stem, width 64, 10 classes (11,188,362 params)')),
+    ...(await time(
+      'U-Net 128x128x1',
+      unet({ inputShape: [128, 128, 1], depth: 4, baseFilters: 16, batchNorm: true, classes: 2 }),
+      2,
+      backend,
+      'depth 4, base 16, BN, 2 classes (1,945,250 params)',
+    )),
+    ...(await time(
+      'ResNet-18 32x32x3',
+      resnet({ depth: 18, stem: 'cifar', classes: 10 }),
+      8,
+      backend,
+      'CIFAR stem, width 64, 10 classes (11,188,362 params)',
+    )),
   ];
 }

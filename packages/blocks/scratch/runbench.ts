@@ -1,4 +1,5 @@
 import { initBackend } from '../../core/src/index.js';
+
 const file = process.argv[2];
 const backend = (process.argv[3] ?? 'cpu') as 'cpu';
 await initBackend({ prefer: [backend] });

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../core/src/index.js';
 import { registerKernelFixes } from '../src/index.js';
+
 await initBackend({ prefer: ['webgpu'] });
 console.log(registerKernelFixes());
 const a = tf.randomNormal([2, 1, 1, 1, 3], 0, 1, 'float32', 31);

@@ -9,10 +9,18 @@ export { type InceptionOptions, inceptionModule } from './blocks/inception.js';
 export { activate, batchNorm } from './blocks/layersUtil.js';
 export { bottleneckBlock, type ResidualOptions, residualBlock } from './blocks/residual.js';
 export { type DownsampleOptions, downsample, type UpsampleOptions, upsample } from './blocks/sampling.js';
-export { registerConv3dTransposeGradient } from './layers/conv3dTransposeGrad.js';
 export { type KernelFixes, registerKernelFixes } from './kernels/registerKernelFixes.js';
+export { registerConv3dTransposeGradient } from './layers/conv3dTransposeGrad.js';
 export { UpSampling3D, type UpSampling3DArgs, upSampling3d } from './layers/UpSampling3D.js';
-export { classifierHead, type Lenet5Options, lenet5, type MlpOptions, mlp, type SmallCnnOptions, smallCnn } from './models/classifiers.js';
+export {
+  classifierHead,
+  type Lenet5Options,
+  lenet5,
+  type MlpOptions,
+  mlp,
+  type SmallCnnOptions,
+  smallCnn,
+} from './models/classifiers.js';
 export { type FcnOptions, fcn } from './models/fcn.js';
 export { type InceptionNetOptions, type InceptionStage, inceptionNet } from './models/inceptionNet.js';
 export { type ResnetOptions, resnet } from './models/resnet.js';

@@ -27,7 +27,8 @@ export function checkNonNegative(name: string, v: unknown): number {
 
 /** Throws unless `v` is one of `allowed`. */
 export function checkOneOf<T extends string | number | boolean>(name: string, v: unknown, allowed: readonly T[]): T {
-  if (!allowed.includes(v as T)) throw new InputError(name, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, JSON.stringify(v));
+  if (!allowed.includes(v as T))
+    throw new InputError(name, `one of ${allowed.map((a) => JSON.stringify(a)).join(', ')}`, JSON.stringify(v));
   return v as T;
 }
 
@@ -51,6 +52,10 @@ export function spatialRank(name: string, x: Sym): 2 | 3 {
 export function checkDivisible(name: string, spatial: number[], steps: number): void {
   const f = 2 ** steps;
   if (spatial.some((d) => d % f !== 0)) {
-    throw new InputError(name, `spatial sizes divisible by ${f} (2^${steps} down-sampling steps)`, JSON.stringify(spatial));
+    throw new InputError(
+      name,
+      `spatial sizes divisible by ${f} (2^${steps} down-sampling steps)`,
+      JSON.stringify(spatial),
+    );
   }
 }

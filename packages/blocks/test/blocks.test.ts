@@ -2,7 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError, initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bottleneckBlock, convUnit, downsample, inceptionModule, residualBlock, type Sym, upsample } from '../src/index.js';
+import {
+  bottleneckBlock,
+  convUnit,
+  downsample,
+  inceptionModule,
+  residualBlock,
+  type Sym,
+  upsample,
+} from '../src/index.js';
 import { bnParams, convParams } from './helpers.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
@@ -27,20 +35,39 @@ describe('convUnit', () => {
   it('gives the output sizes of same/valid padding, strides and dilation', () => {
     // same: ceil(n / s); valid: floor((n - (k - 1) d - 1) / s) + 1
     expect(paramsOf([9, 9, 2], (x) => convUnit(x, { filters: 4, strides: 2 })).out).toEqual([null, 5, 5, 4]);
-    expect(paramsOf([9, 9, 2], (x) => convUnit(x, { filters: 4, padding: 'valid', strides: 2 })).out).toEqual([null, 4, 4, 4]);
-    expect(paramsOf([9, 9, 2], (x) => convUnit(x, { filters: 4, padding: 'valid', dilation: 2 })).out).toEqual([null, 5, 5, 4]);
-    expect(paramsOf([5, 6, 7, 1], (x) => convUnit(x, { filters: 3, kernelSize: [1, 3, 5], padding: 'valid' })).out).toEqual([null, 5, 4, 3, 3]);
-    expect(paramsOf([4, 4, 2], (x) => convUnit(x, { filters: 3, kernelSize: 2, strides: 2, transpose: true })).out).toEqual([null, 8, 8, 3]);
+    expect(paramsOf([9, 9, 2], (x) => convUnit(x, { filters: 4, padding: 'valid', strides: 2 })).out).toEqual([
+      null,
+      4,
+      4,
+      4,
+    ]);
+    expect(paramsOf([9, 9, 2], (x) => convUnit(x, { filters: 4, padding: 'valid', dilation: 2 })).out).toEqual([
+      null,
+      5,
+      5,
+      4,
+    ]);
+    expect(
+      paramsOf([5, 6, 7, 1], (x) => convUnit(x, { filters: 3, kernelSize: [1, 3, 5], padding: 'valid' })).out,
+    ).toEqual([null, 5, 4, 3, 3]);
+    expect(
+      paramsOf([4, 4, 2], (x) => convUnit(x, { filters: 3, kernelSize: 2, strides: 2, transpose: true })).out,
+    ).toEqual([null, 8, 8, 3]);
   });
 
   it('has k^r C_in F (+F bias) (+4F batch norm) (+F PReLU slopes) parameters', () => {
     expect(paramsOf([8, 8, 3], (x) => convUnit(x, { filters: 5 })).params).toBe(convParams(3, 3, 5));
-    expect(paramsOf([8, 8, 3], (x) => convUnit(x, { filters: 5, batchNorm: true })).params).toBe(convParams(3, 3, 5, false) + bnParams(5));
-    // PReLU shares its slope over the spatial axes: one per channel.
-    expect(paramsOf([8, 8, 3], (x) => convUnit(x, { filters: 5, activation: 'prelu' })).params).toBe(convParams(3, 3, 5) + 5);
-    expect(paramsOf([4, 4, 4, 2], (x) => convUnit(x, { filters: 3, kernelSize: 5, batchNorm: true, activation: 'prelu' })).params).toBe(
-      convParams(5, 2, 3, false, 3) + bnParams(3) + 3,
+    expect(paramsOf([8, 8, 3], (x) => convUnit(x, { filters: 5, batchNorm: true })).params).toBe(
+      convParams(3, 3, 5, false) + bnParams(5),
     );
+    // PReLU shares its slope over the spatial axes: one per channel.
+    expect(paramsOf([8, 8, 3], (x) => convUnit(x, { filters: 5, activation: 'prelu' })).params).toBe(
+      convParams(3, 3, 5) + 5,
+    );
+    expect(
+      paramsOf([4, 4, 4, 2], (x) => convUnit(x, { filters: 3, kernelSize: 5, batchNorm: true, activation: 'prelu' }))
+        .params,
+    ).toBe(convParams(5, 2, 3, false, 3) + bnParams(3) + 3);
   });
 
   it('applies the activation, and BN normalises in training (mean 0, variance 1 per channel)', () => {
@@ -75,7 +102,13 @@ describe('convUnit', () => {
   });
 
   it('dropout is active in training only', () => {
-    const m = wrap([16], (x) => convUnit(tfl.layers.reshape({ targetShape: [4, 4, 1] }).apply(x) as Sym, { filters: 8, dropout: 0.5, activation: 'sigmoid' }));
+    const m = wrap([16], (x) =>
+      convUnit(tfl.layers.reshape({ targetShape: [4, 4, 1] }).apply(x) as Sym, {
+        filters: 8,
+        dropout: 0.5,
+        activation: 'sigmoid',
+      }),
+    );
     const x = tf.ones([2, 16]);
     const inference = m.predict(x) as tf.Tensor;
     const train = m.apply(x, { training: true }) as tf.Tensor;
@@ -105,7 +138,9 @@ describe('residual blocks', () => {
     expect(id.params).toBe(2 * convParams(3, 16, 16, false) + 2 * bnParams(16));
     const proj = paramsOf([8, 8, 16], (x) => residualBlock(x, { filters: 32, strides: 2 }));
     expect(proj.out).toEqual([null, 4, 4, 32]);
-    expect(proj.params).toBe(convParams(3, 16, 32, false) + convParams(3, 32, 32, false) + convParams(1, 16, 32, false) + 3 * bnParams(32));
+    expect(proj.params).toBe(
+      convParams(3, 16, 32, false) + convParams(3, 32, 32, false) + convParams(1, 16, 32, false) + 3 * bnParams(32),
+    );
   });
 
   it('basic block computes relu(F(x) + x) with an identity shortcut', () => {
@@ -144,17 +179,20 @@ describe('residual blocks', () => {
   it('works on volumes (3x3x3 kernels)', () => {
     const r = paramsOf([4, 4, 4, 2], (x) => residualBlock(x, { filters: 4, strides: 2 }));
     expect(r.out).toEqual([null, 2, 2, 2, 4]);
-    expect(r.params).toBe(convParams(3, 2, 4, false, 3) + convParams(3, 4, 4, false, 3) + convParams(1, 2, 4, false, 3) + 3 * bnParams(4));
+    expect(r.params).toBe(
+      convParams(3, 2, 4, false, 3) + convParams(3, 4, 4, false, 3) + convParams(1, 2, 4, false, 3) + 3 * bnParams(4),
+    );
   });
 });
 
 describe('inceptionModule', () => {
-  it("GoogLeNet 3a on 28x28x192: 256 channels and the hand-counted parameters", () => {
+  it('GoogLeNet 3a on 28x28x192: 256 channels and the hand-counted parameters', () => {
     const o = { f1x1: 64, f3x3Reduce: 96, f3x3: 128, f5x5Reduce: 16, f5x5: 32, poolProj: 32 };
     const r = paramsOf([28, 28, 192], (x) => inceptionModule(x, o));
     expect(r.out).toEqual([null, 28, 28, 256]);
     const c = 192;
-    const expected = (c + 1) * 64 + (c + 1) * 96 + (9 * 96 + 1) * 128 + (c + 1) * 16 + (25 * 16 + 1) * 32 + (c + 1) * 32;
+    const expected =
+      (c + 1) * 64 + (c + 1) * 96 + (9 * 96 + 1) * 128 + (c + 1) * 16 + (25 * 16 + 1) * 32 + (c + 1) * 32;
     expect(expected).toBe(163696);
     expect(r.params).toBe(expected);
   });
@@ -163,7 +201,10 @@ describe('inceptionModule', () => {
 describe('downsample / upsample', () => {
   it('pooling halves without parameters; strided conv learns factor^r C F + F', () => {
     expect(paramsOf([8, 8, 3], (x) => downsample(x))).toEqual({ params: 0, out: [null, 4, 4, 3] });
-    expect(paramsOf([8, 8, 8, 3], (x) => downsample(x, { method: 'average' }))).toEqual({ params: 0, out: [null, 4, 4, 4, 3] });
+    expect(paramsOf([8, 8, 8, 3], (x) => downsample(x, { method: 'average' }))).toEqual({
+      params: 0,
+      out: [null, 4, 4, 4, 3],
+    });
     expect(paramsOf([8, 8, 8, 3], (x) => downsample(x, { method: 'strided', filters: 6 }))).toEqual({
       params: convParams(2, 3, 6, true, 3),
       out: [null, 4, 4, 4, 6],
@@ -171,14 +212,26 @@ describe('downsample / upsample', () => {
   });
 
   it('upsample doubles; transpose learns a (2^r C F + F) kernel; upsample+filters adds a 2x2 conv', () => {
-    expect(paramsOf([4, 4, 3], (x) => upsample(x, { method: 'upsample' }))).toEqual({ params: 0, out: [null, 8, 8, 3] });
-    expect(paramsOf([4, 4, 4, 3], (x) => upsample(x, { method: 'upsample' }))).toEqual({ params: 0, out: [null, 8, 8, 8, 3] });
-    expect(paramsOf([4, 4, 3], (x) => upsample(x, { filters: 2 }))).toEqual({ params: convParams(2, 3, 2), out: [null, 8, 8, 2] });
+    expect(paramsOf([4, 4, 3], (x) => upsample(x, { method: 'upsample' }))).toEqual({
+      params: 0,
+      out: [null, 8, 8, 3],
+    });
+    expect(paramsOf([4, 4, 4, 3], (x) => upsample(x, { method: 'upsample' }))).toEqual({
+      params: 0,
+      out: [null, 8, 8, 8, 3],
+    });
+    expect(paramsOf([4, 4, 3], (x) => upsample(x, { filters: 2 }))).toEqual({
+      params: convParams(2, 3, 2),
+      out: [null, 8, 8, 2],
+    });
     expect(paramsOf([2, 2, 2, 3], (x) => upsample(x, { filters: 2, factor: 3 }))).toEqual({
       params: convParams(3, 3, 2, true, 3),
       out: [null, 6, 6, 6, 2],
     });
-    expect(paramsOf([4, 4, 3], (x) => upsample(x, { method: 'upsample', filters: 5 }))).toEqual({ params: convParams(2, 3, 5), out: [null, 8, 8, 5] });
+    expect(paramsOf([4, 4, 3], (x) => upsample(x, { method: 'upsample', filters: 5 }))).toEqual({
+      params: convParams(2, 3, 5),
+      out: [null, 8, 8, 5],
+    });
   });
 
   it('nearest up-sampling of volumes repeats values (predict)', () => {

@@ -37,11 +37,17 @@ export function dirHandler(dir: string): tf.io.IOHandler {
 }
 
 /** Saves `model` to `dir`, reloads it, and returns the max |difference| of their predictions on `x`. */
-export async function roundTripDiff(model: tfl.LayersModel, dir: string, x: tf.Tensor): Promise<{ diff: number; loaded: tfl.LayersModel }> {
+export async function roundTripDiff(
+  model: tfl.LayersModel,
+  dir: string,
+  x: tf.Tensor,
+): Promise<{ diff: number; loaded: tfl.LayersModel }> {
   await model.save(dirHandler(dir));
   const loaded = await tfl.loadLayersModel(dirHandler(dir));
   if (!loaded) throw new Error(`no model reloaded from ${dir}`);
-  const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor))).dataSync()[0]);
+  const diff = tf.tidy(
+    () => tf.max(tf.abs(tf.sub(model.predict(x) as tf.Tensor, loaded.predict(x) as tf.Tensor))).dataSync()[0],
+  );
   return { diff, loaded };
 }
 
@@ -51,7 +57,8 @@ export function trainableCount(model: tfl.LayersModel): number {
 }
 
 /** Parameters of a k^r convolution from cin to cout channels, with or without bias. */
-export const convParams = (k: number, cin: number, cout: number, bias = true, rank = 2) => k ** rank * cin * cout + (bias ? cout : 0);
+export const convParams = (k: number, cin: number, cout: number, bias = true, rank = 2) =>
+  k ** rank * cin * cout + (bias ? cout : 0);
 /** Batch norm: gamma, beta, moving mean, moving variance. */
 export const bnParams = (c: number) => 4 * c;
 /** Dense layer. */

@@ -20,14 +20,21 @@ describe('cpu ResizeNearestNeighborGrad (the gradient of UpSampling2D)', () => {
       const x = tf.randomNormal(c.x, 0, 1, 'float32', 1);
       const g = tf.randomNormal([c.x[0], ...c.size, c.x[3]], 0, 1, 'float32', 2);
       const before = tf.memory().numTensors;
-      const dx = tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, c.size, c.alignCorners), g)))(x);
+      const dx = tf.grad((t: tf.Tensor) =>
+        tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, c.size, c.alignCorners), g)),
+      )(x);
       // The loss is linear in x: dL/dx_i = sum(g * resize(e_i)) with e_i the i-th basis image (forward kernel only).
       const n = x.size;
       const ref = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const e = new Float32Array(n);
         e[i] = 1;
-        ref[i] = tf.tidy(() => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(tf.tensor4d(e, c.x), c.size, c.alignCorners), g)).dataSync()[0]);
+        ref[i] = tf.tidy(
+          () =>
+            tf
+              .sum(tf.mul(tf.image.resizeNearestNeighbor(tf.tensor4d(e, c.x), c.size, c.alignCorners), g))
+              .dataSync()[0],
+        );
       }
       const got = dx.dataSync();
       for (let i = 0; i < n; i++) expect(got[i]).toBeCloseTo(ref[i], 4);

@@ -82,7 +82,9 @@ describe('UpSampling3D', () => {
 
   it('rejects bad sizes and ranks with InputError', () => {
     expect(() => new UpSampling3D({ size: 0 })).toThrow(InputError);
-    expect(() => new UpSampling3D({ size: [2, 2] as unknown as [number, number, number] })).toThrow(/three positive integers/);
+    expect(() => new UpSampling3D({ size: [2, 2] as unknown as [number, number, number] })).toThrow(
+      /three positive integers/,
+    );
     const layer = new UpSampling3D();
     const x = tf.zeros([1, 2, 2, 1]);
     expect(() => layer.apply(x)).toThrow(InputError);

@@ -54,13 +54,19 @@ describe("Tiefe's kernel fixes (webgpu vs cpu)", () => {
     const b = tf.randomNormal([2, 3, 2, 4, 3], 0, 1, 'float32', 32);
     const run = () => [
       tf.where(tf.greater(a, b), a, b),
-      tf.where(tf.less(tf.reshape(a, [2, 3, 2, 2, 2, 3]), 0), tf.reshape(a, [2, 3, 2, 2, 2, 3]), tf.reshape(b, [2, 3, 2, 2, 2, 3])),
+      tf.where(
+        tf.less(tf.reshape(a, [2, 3, 2, 2, 2, 3]), 0),
+        tf.reshape(a, [2, 3, 2, 2, 2, 3]),
+        tf.reshape(b, [2, 3, 2, 2, 2, 3]),
+      ),
       // PReLU's gradient on a volume goes through rank-5 Select.
       tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.prelu(t, tf.fill([3], 0.2)), b)))(a),
     ];
     const cpu = await on('cpu', run);
     const gpu = await on('webgpu', run);
-    ['where', 'rank 6', 'prelu grad'].forEach((n, i) => expectClose(n, gpu[i], cpu[i]));
+    ['where', 'rank 6', 'prelu grad'].forEach((n, i) => {
+      expectClose(n, gpu[i], cpu[i]);
+    });
     expect(Math.max(...Array.from(gpu[2]).map(Math.abs))).toBeGreaterThan(0);
     // And the values are right, not only equal: where(a > b, a, b) = max(a, b) element by element.
     const [av, bv] = [await a.data(), await b.data()];
@@ -76,15 +82,22 @@ describe("Tiefe's kernel fixes (webgpu vs cpu)", () => {
     };
     const cpu = await on('cpu', run);
     const gpu = await on('webgpu', run);
-    ['prelu', 'mul', 'add', 'sub', 'maximum'].forEach((n, i) => expectClose(n, gpu[i], cpu[i]));
+    ['prelu', 'mul', 'add', 'sub', 'maximum'].forEach((n, i) => {
+      expectClose(n, gpu[i], cpu[i]);
+    });
   });
 
   it('ResizeNearestNeighborGrad (UpSampling2D gradient) agrees for a batch of 3, integer and fractional scales', async () => {
     const run = () =>
-      [[6, 10], [5, 7]].map(([h, w]) => {
+      [
+        [6, 10],
+        [5, 7],
+      ].map(([h, w]) => {
         const x = tf.randomNormal([3, 3, 5, 2], 0, 1, 'float32', 33);
         const g = tf.reshape(tf.sin(tf.range(0, 3 * h * w * 2)), [3, h, w, 2]);
-        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [h, w]), g)))(x);
+        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [h, w]), g)))(
+          x,
+        );
       });
     const cpu = await on('cpu', run);
     const gpu = await on('webgpu', run);
@@ -106,21 +119,29 @@ describe('3-D kernels the 3-D U-Net and V-Net train with (webgpu vs cpu)', () =>
           const w = tf.randomNormal([3, 3, 3, 2, 3], 0, 1, 'float32', 12);
           const y = tf.conv3d(x as tf.Tensor5D, w as tf.Tensor5D, strides, pad);
           const g = tf.reshape(tf.sin(tf.range(0, y.size)), y.shape);
-          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, strides, pad), g)))([x, w]);
+          const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+            tf.sum(tf.mul(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, strides, pad), g)),
+          )([x, w]);
           return [y, dx, dw];
         };
         const cpu = await on('cpu', run);
         const gpu = await on('webgpu', run);
-        ['forward', 'dx', 'dw'].forEach((n, i) => expectClose(n, gpu[i], cpu[i]));
+        ['forward', 'dx', 'dw'].forEach((n, i) => {
+          expectClose(n, gpu[i], cpu[i]);
+        });
       });
       it(`conv3dTranspose forward and both gradients (strides ${strides}, ${pad})`, async () => {
         // Output size of a transposed conv: same: n s; valid: (n - 1) s + k.
-        const d = pad === 'same' ? [5 * strides, 6 * strides, 4 * strides] : [4 * strides + 2, 5 * strides + 2, 3 * strides + 2];
+        const d =
+          pad === 'same'
+            ? [5 * strides, 6 * strides, 4 * strides]
+            : [4 * strides + 2, 5 * strides + 2, 3 * strides + 2];
         const outShape: [number, number, number, number, number] = [1, d[0], d[1], d[2], 3];
         const run = () => {
           const x = input();
           const w = tf.randomNormal([2, 2, 2, 3, 2], 0, 1, 'float32', 13); // [k, k, k, out, in]
-          const f = (a: tf.Tensor, b: tf.Tensor) => tf.conv3dTranspose(a as tf.Tensor5D, b as tf.Tensor5D, outShape, strides, pad);
+          const f = (a: tf.Tensor, b: tf.Tensor) =>
+            tf.conv3dTranspose(a as tf.Tensor5D, b as tf.Tensor5D, outShape, strides, pad);
           const y = f(x, w);
           const g = tf.reshape(tf.cos(tf.range(0, y.size)), y.shape);
           const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a, b), g)))([x, w]);
@@ -128,7 +149,9 @@ describe('3-D kernels the 3-D U-Net and V-Net train with (webgpu vs cpu)', () =>
         };
         const cpu = await on('cpu', run);
         const gpu = await on('webgpu', run);
-        ['forward', 'dx', 'dw'].forEach((n, i) => expectClose(n, gpu[i], cpu[i]));
+        ['forward', 'dx', 'dw'].forEach((n, i) => {
+          expectClose(n, gpu[i], cpu[i]);
+        });
       });
     }
   }
@@ -139,13 +162,18 @@ describe('3-D kernels the 3-D U-Net and V-Net train with (webgpu vs cpu)', () =>
       const f = (a: tf.Tensor) =>
         tf.add(
           tf.sum(tf.mul(tf.maxPool3d(a as tf.Tensor5D, 2, 2, 'valid'), 1.5)),
-          tf.add(tf.sum(tf.square(tf.avgPool3d(a as tf.Tensor5D, 2, 2, 'same'))), tf.sum(tf.sin(up.apply(a) as tf.Tensor))),
+          tf.add(
+            tf.sum(tf.square(tf.avgPool3d(a as tf.Tensor5D, 2, 2, 'same'))),
+            tf.sum(tf.sin(up.apply(a) as tf.Tensor)),
+          ),
         );
       return [f(x), tf.grad(f)(x), up.apply(x) as tf.Tensor];
     };
     const cpu = await on('cpu', run);
     const gpu = await on('webgpu', run);
-    ['value', 'dx', 'upsampled'].forEach((n, i) => expectClose(n, gpu[i], cpu[i]));
+    ['value', 'dx', 'upsampled'].forEach((n, i) => {
+      expectClose(n, gpu[i], cpu[i]);
+    });
   });
 });
 
@@ -189,21 +217,77 @@ async function trainStepAgrees(model: tfl.LayersModel, inputShape: number[]): Pr
 
 describe('every model trains on webgpu like on cpu (loss, gradients, one SGD step)', () => {
   const cases: Array<[string, () => tfl.LayersModel, number[]]> = [
-    ['mlp', () => mlp({ inputShape: [4, 4, 1], hidden: [6], batchNorm: true, activation: 'elu', classes: 3 }), [4, 4, 1]],
+    [
+      'mlp',
+      () => mlp({ inputShape: [4, 4, 1], hidden: [6], batchNorm: true, activation: 'elu', classes: 3 }),
+      [4, 4, 1],
+    ],
     ['lenet5', () => lenet5({ inputShape: [28, 28, 1], pooling: 'max' }), [28, 28, 1]],
     ['smallCnn', () => smallCnn({ inputShape: [8, 8, 1], filters: [3, 4], dense: 6, dropout: 0 }), [8, 8, 1]],
-    ['resnet18 cifar (basic blocks, projections)', () => resnet({ depth: 18, stem: 'cifar', width: 2, inputShape: [8, 8, 3], classes: 3 }), [8, 8, 3]],
+    [
+      'resnet18 cifar (basic blocks, projections)',
+      () => resnet({ depth: 18, stem: 'cifar', width: 2, inputShape: [8, 8, 3], classes: 3 }),
+      [8, 8, 3],
+    ],
     // No conv biases: a bias right before batch norm has a zero gradient in exact arithmetic, so both backends
     // return rounding noise there. 16x16 input so the last stage still normalises over 2x2x2 values (BN over 2 values is ill-conditioned).
-    ['resnet50 pre-act (bottlenecks)', () => resnet({ depth: 50, stem: 'cifar', width: 1, inputShape: [16, 16, 3], classes: 3, preActivation: true, convBias: false }), [16, 16, 3]],
+    [
+      'resnet50 pre-act (bottlenecks)',
+      () =>
+        resnet({
+          depth: 50,
+          stem: 'cifar',
+          width: 1,
+          inputShape: [16, 16, 3],
+          classes: 3,
+          preActivation: true,
+          convBias: false,
+        }),
+      [16, 16, 3],
+    ],
     ['resnet18 imagenet stem', () => resnet({ depth: 18, width: 1, inputShape: [64, 64, 1], classes: 2 }), [64, 64, 1]],
-    ['inceptionNet', () => inceptionNet({ inputShape: [8, 8, 3], widthScale: 0.05, classes: 3, dropout: 0 }), [8, 8, 3]],
-    ['fcn8s', () => fcn({ variant: '8s', inputShape: [32, 32, 1], classes: 2, filters: [2, 2, 3, 3, 3], convsPerStage: [1, 1, 1, 1, 1], headFilters: 4, headKernel: 1, dropout: 0 }), [32, 32, 1]],
-    ['unet 16x16 depth 2 (transpose, BN)', () => unet({ inputShape: [16, 16, 1], depth: 2, baseFilters: 2, batchNorm: true }), [16, 16, 1]],
-    ['unet 16x16 depth 2 (upsample, sigmoid)', () => unet({ inputShape: [16, 16, 1], depth: 2, baseFilters: 2, upsampling: 'upsample', classes: 1 }), [16, 16, 1]],
+    [
+      'inceptionNet',
+      () => inceptionNet({ inputShape: [8, 8, 3], widthScale: 0.05, classes: 3, dropout: 0 }),
+      [8, 8, 3],
+    ],
+    [
+      'fcn8s',
+      () =>
+        fcn({
+          variant: '8s',
+          inputShape: [32, 32, 1],
+          classes: 2,
+          filters: [2, 2, 3, 3, 3],
+          convsPerStage: [1, 1, 1, 1, 1],
+          headFilters: 4,
+          headKernel: 1,
+          dropout: 0,
+        }),
+      [32, 32, 1],
+    ],
+    [
+      'unet 16x16 depth 2 (transpose, BN)',
+      () => unet({ inputShape: [16, 16, 1], depth: 2, baseFilters: 2, batchNorm: true }),
+      [16, 16, 1],
+    ],
+    [
+      'unet 16x16 depth 2 (upsample, sigmoid)',
+      () => unet({ inputShape: [16, 16, 1], depth: 2, baseFilters: 2, upsampling: 'upsample', classes: 1 }),
+      [16, 16, 1],
+    ],
     ['unet3d 8^3 (transpose, BN)', () => unet3d({ inputShape: [8, 8, 8, 1], depth: 2, baseFilters: 2 }), [8, 8, 8, 1]],
-    ['unet3d 4^3 (UpSampling3D, strided down)', () => unet3d({ inputShape: [4, 4, 4, 1], depth: 1, baseFilters: 2, upsampling: 'upsample', downsampling: 'strided' }), [4, 4, 4, 1]],
-    ['vnet 8^3 (5x5x5 convs, PReLU, residual stages)', () => vnet({ inputShape: [8, 8, 8, 1], depth: 2, baseFilters: 2, convsPerStage: [1, 2, 1] }), [8, 8, 8, 1]],
+    [
+      'unet3d 4^3 (UpSampling3D, strided down)',
+      () =>
+        unet3d({ inputShape: [4, 4, 4, 1], depth: 1, baseFilters: 2, upsampling: 'upsample', downsampling: 'strided' }),
+      [4, 4, 4, 1],
+    ],
+    [
+      'vnet 8^3 (5x5x5 convs, PReLU, residual stages)',
+      () => vnet({ inputShape: [8, 8, 8, 1], depth: 2, baseFilters: 2, convsPerStage: [1, 2, 1] }),
+      [8, 8, 8, 1],
+    ],
   ];
   for (const [name, build, inputShape] of cases) {
     it(name, async () => {

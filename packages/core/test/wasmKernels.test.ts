@@ -90,10 +90,12 @@ describe('wasm training kernels match the cpu backend', () => {
       [
         'AvgPoolGrad',
         'BatchMatMul',
+        'Cast',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
+        'Identity',
         'MaxPoolGrad',
         'Sum',
         'UnsortedSegmentSum',
@@ -119,6 +121,41 @@ describe('wasm training kernels match the cpu backend', () => {
     });
     expect(routes.filter((r) => r).length).toBeGreaterThanOrEqual(3);
     expect(routes.filter((r) => !r).length).toBeGreaterThanOrEqual(5);
+  });
+
+  test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {
+    const v = randomArray(24);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor3d(v, [2, 3, 4]);
+      const c = tf.clone(t);
+      const same = tf.cast(t, 'float32');
+      t.dispose(); // the clone and the cast must outlive their source
+      const asInt = tf.cast(tf.mul(same, 100), 'int32');
+      const asBool = tf.cast(c, 'bool');
+      return [c, same, tf.cast(asInt, 'float32'), tf.cast(asBool, 'float32')];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `identity/cast case ${i}`);
+    // Buffers: a clone adds none, and a clone -> variable -> assign -> dispose sequence leaves the backend as cpu.
+    const sequence = async (name: string) => {
+      await tf.setBackend(name);
+      const backend = tf.backend();
+      const t = tf.tensor1d([1, 2, 3]);
+      const start = backend.numDataIds();
+      const c = tf.clone(t);
+      const afterClone = backend.numDataIds() - start;
+      const variable = tf.variable(c);
+      t.dispose();
+      c.dispose();
+      variable.assign(tf.tidy(() => tf.add(variable, 1)));
+      const values = Array.from(await variable.data());
+      variable.dispose();
+      return { afterClone, values, end: backend.numDataIds() - start };
+    };
+    const onCpu = await sequence('cpu');
+    const onWasm = await sequence('wasm');
+    expect(onWasm).toEqual(onCpu);
+    expect(onWasm.afterClone).toBe(0);
+    expect(onWasm.values).toEqual([2, 3, 4]);
   });
 
   test('Sum: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {

@@ -70,7 +70,11 @@ export default async function bench(backend: string): Promise<Row[]> {
       pass: ms < 300,
       note: `backend ${backend}; min ${Math.min(...times).toFixed(1)} ms`,
     },
-    { case: 'readIdx: gunzip + parse of t10k-images (1.6 MB gz -> 7.8 MB)', value: median(parseTimes), unit: 'ms (median of 7)' },
+    {
+      case: 'readIdx: gunzip + parse of t10k-images (1.6 MB gz -> 7.8 MB)',
+      value: median(parseTimes),
+      unit: 'ms (median of 7)',
+    },
     {
       case: 'peak extra memory of loadMnist / tensor size',
       value: extra / tensorBytes,

@@ -68,24 +68,32 @@ export interface FitDataset<T> {
 }
 
 /** Options of {@link toTfDataset}. */
-export interface TfDatasetOptions<B> extends BatchOptions {
-  /** Applied to each batch before it is handed out (e.g. augmentation); it owns and disposes its input. */
-  map?: (batch: { xs: tf.Tensor; ys: tf.Tensor }, pass: number) => B;
+export interface TfDatasetOptions<X extends tf.Tensor, Y extends tf.Tensor, B> extends BatchOptions {
+  /**
+   * Replaces each batch's inputs, e.g. with `augmentImages`; gets the pass (epoch) and batch index for
+   * seeding. The original batch inputs are disposed when a new tensor is returned.
+   */
+  augment?: (xs: X, pass: number, batch: number) => X;
+  /** Applied to each batch last (e.g. one-hot labels); it owns and must dispose its input. */
+  map?: (batch: { xs: X; ys: Y }, pass: number) => B;
 }
 
 /**
  * Wraps tensors as a dataset for `model.fitDataset(ds, { epochs })` (or `evaluateDataset`) without
  * `@tensorflow/tfjs-data`: each `iterator()` call is one pass (epoch) yielding `{ xs, ys }` batches,
- * reshuffled per pass when `shuffle` is set. fitDataset disposes the batches it receives.
+ * reshuffled per pass (seed + pass) when `shuffle` is set. fitDataset disposes the batches it receives.
  *
  * @example
- * const ds = toTfDataset(train.images, train.labels, { batchSize: 64, shuffle: true, seed: 1 });
+ * const ds = toTfDataset(train.images, train.labels, {
+ *   batchSize: 64, shuffle: true, seed: 1,
+ *   augment: (xs, epoch, b) => augmentImages(xs, { seed: epoch * 100_000 + b, cropPadding: 2 }),
+ * });
  * await model.fitDataset(ds, { epochs: 3 });
  */
-export function toTfDataset<B = { xs: tf.Tensor; ys: tf.Tensor }>(
-  xs: tf.Tensor,
-  ys: tf.Tensor,
-  options: TfDatasetOptions<B>,
+export function toTfDataset<X extends tf.Tensor, Y extends tf.Tensor, B = { xs: X; ys: Y }>(
+  xs: X,
+  ys: Y,
+  options: TfDatasetOptions<X, Y, B>,
 ): FitDataset<B> {
   const n = firstDim({ xs, ys });
   let pass = 0;
@@ -93,12 +101,20 @@ export function toTfDataset<B = { xs: tf.Tensor; ys: tf.Tensor }>(
     size: batchCount(n, options),
     async iterator() {
       const p = pass++;
-      const it = batches({ xs, ys }, options, p);
+      const it = batches({ xs, ys } as { xs: X; ys: Y }, options, p);
+      let b = 0;
       return {
         async next(): Promise<IteratorResult<B>> {
           const r = it.next();
           if (r.done) return { done: true, value: undefined };
-          const value = options.map ? options.map(r.value, p) : (r.value as unknown as B);
+          let batch = r.value;
+          if (options.augment) {
+            const out = options.augment(batch.xs, p, b);
+            if (out !== batch.xs) batch.xs.dispose();
+            batch = { xs: out, ys: batch.ys };
+          }
+          b++;
+          const value = options.map ? options.map(batch, p) : (batch as unknown as B);
           return { done: false, value };
         },
       };

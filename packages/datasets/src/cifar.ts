@@ -4,6 +4,7 @@ import { DatasetFormatError } from './errors.js';
 import { exists, joinLocation, readBytes } from './files.js';
 import { maybeGunzip } from './gzip.js';
 import type { LabeledImages, LabelTensor } from './mnist.js';
+import { importNodeOnly } from './nodeOnly.js';
 import { type LabelEncoding, labelsToTensor, type PixelScale, pixelsToTensor } from './pixels.js';
 import { CIFAR10, CIFAR100, type DatasetSpec } from './registry.js';
 import { locateFiles, type SourceOptions } from './source.js';
@@ -277,7 +278,7 @@ async function readCifarFiles(
   if (!options.dir && isNode) {
     // The cache keeps the extracted folder after a first download.
     const { defaultCacheDir } = await import('./download.js');
-    const { join } = await import('node:path');
+    const { join } = await importNodeOnly<typeof import('node:path')>('node:path');
     const cached = join(options.cacheDir ?? (await defaultCacheDir()), layout.spec.id, layout.folder);
     if (await exists(join(cached, names[0]))) {
       return Promise.all(names.map(async (n) => ({ name: join(cached, n), bytes: await readBytes(join(cached, n)) })));

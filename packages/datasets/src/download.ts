@@ -1,4 +1,5 @@
 import { DatasetHashError, DownloadError } from './errors.js';
+import { importNodeOnly } from './nodeOnly.js';
 import type { RemoteFile } from './registry.js';
 
 /**
@@ -20,10 +21,10 @@ export interface DownloadOptions {
 
 async function node() {
   const [fsp, path, crypto, fs] = await Promise.all([
-    import('node:fs/promises'),
-    import('node:path'),
-    import('node:crypto'),
-    import('node:fs'),
+    importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises'),
+    importNodeOnly<typeof import('node:path')>('node:path'),
+    importNodeOnly<typeof import('node:crypto')>('node:crypto'),
+    importNodeOnly<typeof import('node:fs')>('node:fs'),
   ]);
   return { fsp, path, crypto, fs };
 }
@@ -33,7 +34,7 @@ export async function defaultCacheDir(): Promise<string> {
   const env = process.env;
   if (env.TIEFE_DATA_DIR) return env.TIEFE_DATA_DIR;
   const { path } = await node();
-  const os = await import('node:os');
+  const os = await importNodeOnly<typeof import('node:os')>('node:os');
   return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'tiefe');
 }
 
@@ -67,7 +68,8 @@ export function stderrProgress(): ProgressFn {
 }
 
 /**
- * Downloads `file` into `folder` unless it is already there, trying its URLs in order. A `<name>.part`
+ * Downloads `file` into `folder` unless it is already there (files only get their final name after the hash
+ * check, so an existing one is trusted), trying its URLs in order. A `<name>.part`
  * left by an interrupted transfer is resumed with an HTTP Range request. The finished `.part` is hashed; on a
  * match it is renamed to its final name, on a mismatch it is deleted and the next URL is tried.
  *
@@ -80,6 +82,14 @@ export async function downloadFile(file: RemoteFile, folder: string, options: Do
   await fsp.mkdir(folder, { recursive: true });
   const final = path.join(folder, file.name);
   const part = `${final}.part`;
+  // A file under its final name was verified when it got there (rename happens only after the hash check).
+  if (
+    await fsp.stat(final).then(
+      (st) => st.isFile(),
+      () => false,
+    )
+  )
+    return final;
   const progress = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
   const attempts: string[] = [];
   let hashError: DatasetHashError | undefined;

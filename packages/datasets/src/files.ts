@@ -1,4 +1,5 @@
 import { isNode } from '@tiefe/core';
+import { importNodeOnly } from './nodeOnly.js';
 
 /**
  * Platform-neutral file access. In Node, paths are read with node:fs (loaded on demand, so that browser
@@ -18,7 +19,7 @@ export function joinLocation(folder: string, name: string): string {
 /** Reads a whole file (Node path) or URL into bytes. */
 export async function readBytes(location: string): Promise<Uint8Array> {
   if (isNode && !isUrl(location)) {
-    const fs = await import('node:fs/promises');
+    const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
     const buf = await fs.readFile(location);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
@@ -30,7 +31,7 @@ export async function readBytes(location: string): Promise<Uint8Array> {
 /** Whether a file exists (Node path) or answers a HEAD request with 2xx (URL or browser). */
 export async function exists(location: string): Promise<boolean> {
   if (isNode && !isUrl(location)) {
-    const fs = await import('node:fs/promises');
+    const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
     try {
       return (await fs.stat(location)).isFile();
     } catch {
@@ -49,7 +50,7 @@ export async function listFolder(folder: string): Promise<{ name: string; isDir:
   if (!isNode || isUrl(folder)) {
     throw new Error(`${folder}: folders can only be listed in Node; in the browser pass a list of files`);
   }
-  const fs = await import('node:fs/promises');
+  const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
   const entries = await fs.readdir(folder, { withFileTypes: true });
   return entries
     .map((e) => ({ name: e.name, isDir: e.isDirectory() }))

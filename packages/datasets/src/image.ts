@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isNode } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
+import { importNodeOnly } from './nodeOnly.js';
 
 /** A decoded image: always 8-bit RGBA, row-major. */
 export interface DecodedImage {
@@ -32,7 +33,7 @@ export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<De
   try {
     if (!isNode) return await decodeInBrowser(bytes);
     if (kind === 'png') {
-      const { PNG } = await import('pngjs');
+      const { PNG } = await importNodeOnly<typeof import('pngjs')>('pngjs');
       const png = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
       return {
         width: png.width,
@@ -40,7 +41,7 @@ export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<De
         data: new Uint8Array(png.data.buffer, png.data.byteOffset, png.data.byteLength),
       };
     }
-    const mod = await import('jpeg-js');
+    const mod = await importNodeOnly<typeof import('jpeg-js')>('jpeg-js');
     const jpeg = (mod as unknown as { default?: typeof mod }).default ?? mod;
     const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
     return { width: img.width, height: img.height, data: img.data };

@@ -37,7 +37,14 @@ export {
   resizeImageAndMask,
   type SegmentationData,
 } from './cityscapes.js';
-export { type DownloadOptions, defaultCacheDir, downloadFile, type ProgressFn, sha256File, stderrProgress } from './download.js';
+export {
+  type DownloadOptions,
+  defaultCacheDir,
+  downloadFile,
+  type ProgressFn,
+  sha256File,
+  stderrProgress,
+} from './download.js';
 export { DatasetFormatError, DatasetHashError, DatasetMissingError, DownloadError } from './errors.js';
 export { gzip, isGzip, maybeGunzip } from './gzip.js';
 export {
@@ -84,31 +91,31 @@ export { type LabelEncoding, labelsToTensor, type PixelScale, pixelsToTensor, ty
 export { CIFAR10, CIFAR100, DATASETS, type DatasetSpec, FASHION_MNIST, MNIST, type RemoteFile } from './registry.js';
 export { locateFiles, readDatasetFiles, type SourceFile, type SourceOptions } from './source.js';
 export {
-  type Fold,
-  kFoldIndices,
   type SplitIndicesOptions,
   shuffledIndices,
+  splitData,
   splitIndices,
+  stratifiedKFoldIndices,
   stratifiedSplitIndices,
   type TrainTestSplitOptions,
   takeRows,
   trainTestSplit,
 } from './splits.js';
-export { extractTar, type ReadTarOptions, readTar, safeMemberPath, type TarEntry } from './tar.js';
 export {
   DIGIT_ADDITION_VOCABULARY,
   type DigitAdditionData,
   type NoisySinesOptions,
+  SYNTHETIC_SHAPE_CLASSES,
   type SyntheticSegmentation,
   type SyntheticSequences,
+  type SyntheticShapeClassesOptions,
   type SyntheticShapes2dOptions,
   type SyntheticShapes3dOptions,
   syntheticAddingProblem,
   syntheticDigitAddition,
   syntheticNoisySines,
-  SYNTHETIC_SHAPE_CLASSES,
   syntheticShapeClasses,
-  type SyntheticShapeClassesOptions,
   syntheticShapes2d,
   syntheticShapes3d,
 } from './synthetic.js';
+export { extractTar, type ReadTarOptions, readTar, safeMemberPath, type TarEntry } from './tar.js';

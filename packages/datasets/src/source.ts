@@ -2,6 +2,7 @@ import { isNode } from '@tiefe/core';
 import type { ProgressFn } from './download.js';
 import { DatasetHashError, DatasetMissingError, DownloadError } from './errors.js';
 import { exists, isUrl, joinLocation, readBytes } from './files.js';
+import { importNodeOnly } from './nodeOnly.js';
 import { type DatasetSpec, remoteFile } from './registry.js';
 
 /** Where a named data set's files come from; shared by every `load*` function. */
@@ -68,7 +69,7 @@ export async function locateFiles(spec: DatasetSpec, names: string[], options: S
   let folder = options.dir;
   if (!folder) {
     const { defaultCacheDir } = await import('./download.js');
-    const { join } = await import('node:path');
+    const { join } = await importNodeOnly<typeof import('node:path')>('node:path');
     folder = join(options.cacheDir ?? (await defaultCacheDir()), spec.id);
   }
   if (isUrl(folder)) return folder;

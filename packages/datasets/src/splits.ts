@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, InputError } from '@tiefe/core';
+import { createRng, type Fold, InputError } from '@tiefe/core';
 
 /**
  * Seeded shuffling and splitting by indices. Everything here works on index arrays first, so that a split
@@ -121,41 +121,23 @@ export function stratifiedSplitIndices(
   });
 }
 
-/** One fold of {@link kFoldIndices}. */
-export interface Fold {
-  train: Int32Array;
-  validation: Int32Array;
-}
-
 /**
- * k-fold cross-validation indices: a seeded shuffle cut into k nearly equal folds (the first n mod k folds
- * one larger); fold i validates on part i and trains on the rest. With `labels`, folds are stratified.
+ * Stratified k-fold cross-validation (sklearn's `StratifiedKFold` with shuffling): every class is spread as
+ * evenly as integers allow over the k held-out parts; fold i holds out part i and trains on the rest. Fold
+ * sizes are floor(n / k), the first n mod k one larger. Same fold shape as core's `kFoldIndices` (train
+ * ascending, test shuffled), so the two are interchangeable; use core's for unstratified folds.
  */
-export function kFoldIndices(
-  n: number,
-  k: number,
-  options: { seed?: number; labels?: ArrayLike<number> } = {},
-): Fold[] {
-  checkCount(n, 'n');
+export function stratifiedKFoldIndices(labels: ArrayLike<number>, k: number, options: { seed?: number } = {}): Fold[] {
+  const n = labels.length;
   if (!Number.isInteger(k) || k < 2 || k > n) throw new InputError('k', `an integer in 2..${n}`, String(k));
   const sizes = Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-  let parts: Int32Array[];
-  if (options.labels) {
-    if (options.labels.length !== n) throw new InputError('labels', `${n} labels`, `${options.labels.length}`);
-    parts = stratifiedSplitIndices(options.labels, sizes, { seed: options.seed });
-  } else {
-    parts = splitIndices(n, sizes, { seed: options.seed });
-  }
-  return parts.map((validation, i) => {
-    const train = new Int32Array(n - validation.length);
-    let at = 0;
-    parts.forEach((p, j) => {
-      if (j !== i) {
-        train.set(p, at);
-        at += p.length;
-      }
-    });
-    return { train, validation };
+  const parts = stratifiedSplitIndices(labels, sizes, { seed: options.seed });
+  return parts.map((part) => {
+    const held = new Uint8Array(n);
+    for (const i of part) held[i] = 1;
+    const train: number[] = [];
+    for (let i = 0; i < n; i++) if (!held[i]) train.push(i);
+    return { train, test: Array.from(part) };
   });
 }
 
@@ -184,6 +166,48 @@ export interface TrainTestSplitOptions {
  * // train.images [8000, 28, 28, 1], test.labels [2000]
  */
 export function trainTestSplit<T extends object>(data: T, options: TrainTestSplitOptions = {}): { train: T; test: T } {
+  const n = tensorFields(data)[0][1].shape[0];
+  const testSize = options.testSize ?? 0.2;
+  const testCount = testSize > 0 && testSize < 1 ? Math.round(testSize * n) : testSize;
+  if (!Number.isInteger(testCount) || testCount < 0 || testCount > n) {
+    throw new InputError('testSize', `a count in 0..${n} or a fraction in (0, 1)`, String(testSize));
+  }
+  const [train, test] = splitData(data, [n - testCount, testCount], options);
+  return { train, test };
+}
+
+/**
+ * Splits every tensor field of `data` into parts of the given sizes (counts, or fractions as in
+ * {@link splitIndices}), e.g. train / validation / test, with one seeded shuffle shared by all fields and
+ * optional stratification by the `labels` field. Non-tensor fields are copied to every part.
+ *
+ * @example
+ * const [train, val, test] = splitData(mnist, [0.8, 0.1, 0.1], { seed: 1, stratify: true });
+ */
+export function splitData<T extends object>(
+  data: T,
+  sizes: number[],
+  options: { seed?: number; stratify?: boolean } = {},
+): T[] {
+  const tensors = tensorFields(data);
+  const n = tensors[0][1].shape[0];
+  let parts: Int32Array[];
+  if (options.stratify) {
+    const labels = (data as Record<string, unknown>).labels;
+    if (!(labels instanceof tf.Tensor)) throw new InputError('data.labels', 'a label tensor to stratify by', 'none');
+    const ints = tf.tidy(() => (labels.rank === 2 ? tf.argMax(labels, 1) : labels).dataSync());
+    parts = stratifiedSplitIndices(ints, sizes, { seed: options.seed });
+  } else {
+    parts = splitIndices(n, sizes, { seed: options.seed });
+  }
+  return parts.map((idx) => {
+    const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
+    for (const [k, t] of tensors) out[k] = takeRows(t, idx);
+    return out as T;
+  });
+}
+
+function tensorFields(data: object): [string, tf.Tensor][] {
   const tensors = Object.entries(data).filter(([, v]) => v instanceof tf.Tensor) as [string, tf.Tensor][];
   if (tensors.length === 0) throw new InputError('data', 'an object with tensor fields', 'no tensors');
   const n = tensors[0][1].shape[0];
@@ -191,27 +215,7 @@ export function trainTestSplit<T extends object>(data: T, options: TrainTestSpli
     if (t.shape[0] !== n)
       throw new InputError(`data.${k}`, `first dimension ${n} (as ${tensors[0][0]})`, `shape [${t.shape}]`);
   }
-  const testSize = options.testSize ?? 0.2;
-  const testCount = testSize > 0 && testSize < 1 ? Math.round(testSize * n) : testSize;
-  if (!Number.isInteger(testCount) || testCount < 0 || testCount > n) {
-    throw new InputError('testSize', `a count in 0..${n} or a fraction in (0, 1)`, String(testSize));
-  }
-  let trainIdx: Int32Array;
-  let testIdx: Int32Array;
-  if (options.stratify) {
-    const labels = (data as Record<string, unknown>).labels;
-    if (!(labels instanceof tf.Tensor)) throw new InputError('data.labels', 'a label tensor to stratify by', 'none');
-    const ints = tf.tidy(() => (labels.rank === 2 ? tf.argMax(labels, 1) : labels).dataSync());
-    [trainIdx, testIdx] = stratifiedSplitIndices(ints, [n - testCount, testCount], { seed: options.seed });
-  } else {
-    [trainIdx, testIdx] = splitIndices(n, [n - testCount, testCount], { seed: options.seed });
-  }
-  const part = (idx: Int32Array): T => {
-    const out: Record<string, unknown> = { ...(data as Record<string, unknown>) };
-    for (const [k, t] of tensors) out[k] = takeRows(t, idx);
-    return out as T;
-  };
-  return { train: part(trainIdx), test: part(testIdx) };
+  return tensors;
 }
 
 function checkCount(n: number, name: string): void {

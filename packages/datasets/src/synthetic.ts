@@ -72,7 +72,11 @@ export function syntheticShapes2d(options: SyntheticShapes2dOptions): SyntheticS
           const dx = x + 0.5 - cx;
           const dy = y + 0.5 - cy;
           const inside =
-            cls === 1 ? dx * dx + dy * dy <= r * r : cls === 2 ? Math.abs(dx) <= r && Math.abs(dy) <= r : dy >= -r && dy <= r && Math.abs(dx) <= (dy + r) / 2;
+            cls === 1
+              ? dx * dx + dy * dy <= r * r
+              : cls === 2
+                ? Math.abs(dx) <= r && Math.abs(dy) <= r
+                : dy >= -r && dy <= r && Math.abs(dx) <= (dy + r) / 2;
           if (inside) {
             m[y * s + x] = cls;
             bright[y * s + x] = v;
@@ -179,7 +183,9 @@ export interface NoisySinesOptions {
  * rad/step, phi in [0, 2 pi). Targets: the clean next `horizon` values A sin(w t + phi), t = length..
  * Also returns each sequence's parameters.
  */
-export function syntheticNoisySines(options: NoisySinesOptions): SyntheticSequences & { params: { amplitude: number; frequency: number; phase: number }[] } {
+export function syntheticNoisySines(
+  options: NoisySinesOptions,
+): SyntheticSequences & { params: { amplitude: number; frequency: number; phase: number }[] } {
   const { n, length = 50, horizon = 1, noise = 0.1, seed = 0 } = options;
   checkN(n);
   checkN(length, 'length');
@@ -193,7 +199,8 @@ export function syntheticNoisySines(options: NoisySinesOptions): SyntheticSequen
     const frequency = 0.1 + 0.4 * rng.next();
     const phase = 2 * Math.PI * rng.next();
     params.push({ amplitude, frequency, phase });
-    for (let t = 0; t < length; t++) xs[i * length + t] = amplitude * Math.sin(frequency * t + phase) + noise * rng.normal();
+    for (let t = 0; t < length; t++)
+      xs[i * length + t] = amplitude * Math.sin(frequency * t + phase) + noise * rng.normal();
     for (let h = 0; h < horizon; h++) ys[i * horizon + h] = amplitude * Math.sin(frequency * (length + h) + phase);
   }
   return { xs: tf.tensor3d(xs, [n, length, 1]), ys: tf.tensor2d(ys, [n, horizon]), params };
@@ -244,12 +251,19 @@ export interface DigitAdditionData {
  * digits, answer a + b. Each distinct question appears once (until they run out). `reverse` reverses the
  * question string, which helps LSTMs.
  */
-export function syntheticDigitAddition(options: { n: number; digits?: number; seed?: number; reverse?: boolean }): DigitAdditionData {
+export function syntheticDigitAddition(options: {
+  n: number;
+  digits?: number;
+  seed?: number;
+  reverse?: boolean;
+}): DigitAdditionData {
   const { n, digits = 2, seed = 0, reverse = false } = options;
   checkN(n);
-  if (!Number.isInteger(digits) || digits < 1 || digits > 7) throw new InputError('digits', 'an integer in 1..7', String(digits));
+  if (!Number.isInteger(digits) || digits < 1 || digits > 7)
+    throw new InputError('digits', 'an integer in 1..7', String(digits));
   const max = 10 ** digits;
-  if (n > max * max) throw new InputError('n', `at most ${max * max} distinct questions for ${digits} digits`, String(n));
+  if (n > max * max)
+    throw new InputError('n', `at most ${max * max} distinct questions for ${digits} digits`, String(n));
   const rng: Rng = createRng(seed);
   const qLen = 2 * digits + 1;
   const aLen = digits + 1;
@@ -275,7 +289,13 @@ export function syntheticDigitAddition(options: { n: number; digits?: number; se
     });
     return tf.tensor3d(out, [strings.length, len, V]);
   };
-  return { xs: oneHot(questions, qLen), ys: oneHot(answers, aLen), questions, answers, vocabulary: DIGIT_ADDITION_VOCABULARY };
+  return {
+    xs: oneHot(questions, qLen),
+    ys: oneHot(answers, aLen),
+    questions,
+    answers,
+    vocabulary: DIGIT_ADDITION_VOCABULARY,
+  };
 }
 
 /** Options of {@link syntheticShapeClasses}. */

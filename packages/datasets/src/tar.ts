@@ -1,4 +1,5 @@
 import { DatasetFormatError } from './errors.js';
+import { importNodeOnly } from './nodeOnly.js';
 
 /** One member of a tar archive, read in memory. */
 export interface TarEntry {
@@ -138,7 +139,10 @@ export function readTar(bytes: Uint8Array, options: ReadTarOptions = {}): TarEnt
  * @returns the written file paths.
  */
 export async function extractTar(bytes: Uint8Array, target: string, options: ReadTarOptions = {}): Promise<string[]> {
-  const [fsp, path] = await Promise.all([import('node:fs/promises'), import('node:path')]);
+  const [fsp, path] = await Promise.all([
+    importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises'),
+    importNodeOnly<typeof import('node:path')>('node:path'),
+  ]);
   const root = path.resolve(target);
   const written: string[] = [];
   for (const entry of readTar(bytes, options)) {

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { batches, toTfDataset } from '../src/index.js';
+import { augmentImages, batches, toTfDataset } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
@@ -65,6 +65,44 @@ describe('batches', () => {
         tf.dispose(q.value as { xs: tf.Tensor; ys: tf.Tensor });
     }
     expect(orders[0]).not.toEqual(orders[1]);
+    model.dispose();
+    tf.dispose([xs, ys]);
+  });
+
+  it('toTfDataset augments each batch (seeded by epoch and batch) and leaks nothing in fitDataset', async () => {
+    const xs = tf.randomUniform([32, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
+    const ys = tf.oneHot(
+      tf.tensor1d(
+        Int32Array.from({ length: 32 }, (_, i) => i % 2),
+        'int32',
+      ),
+      2,
+    );
+    const model = tfl.sequential({
+      layers: [tfl.layers.flatten({ inputShape: [8, 8, 1] }), tfl.layers.dense({ units: 2, activation: 'softmax' })],
+    });
+    model.compile({ optimizer: tf.train.sgd(0.1), loss: 'categoricalCrossentropy' });
+    const calls: string[] = [];
+    const ds = toTfDataset(xs, ys, {
+      batchSize: 8,
+      augment: (x, epoch, b) => {
+        calls.push(`${epoch}:${b}`);
+        return augmentImages(x, { seed: epoch * 1000 + b, flipHorizontal: true, noiseStd: 0.01 });
+      },
+    });
+    const before = tf.memory().numTensors;
+    await model.fitDataset(ds, { epochs: 2, verbose: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    // fitDataset opens one iterator up front and one per epoch: two passes of four batches ran.
+    expect(calls.map((c) => c.split(':')[1])).toEqual(['0', '1', '2', '3', '0', '1', '2', '3']);
+    expect(calls[0].split(':')[0]).not.toBe(calls[4].split(':')[0]);
+    // The batches differ from the raw rows (augmented), but keep their shape.
+    const it = await ds.iterator();
+    const first = (await it.next()).value as { xs: tf.Tensor; ys: tf.Tensor };
+    const raw = tf.slice(xs, 0, 8);
+    expect(first.xs.shape).toEqual([8, 8, 8, 1]);
+    expect(Array.from(first.xs.dataSync())).not.toEqual(Array.from(raw.dataSync()));
+    tf.dispose([first.xs, first.ys, raw]);
     model.dispose();
     tf.dispose([xs, ys]);
   });

@@ -131,6 +131,23 @@ describe('loadCifar10 / loadCifar100 on official-layout fixtures', () => {
     }
   });
 
+  it('reads the archive from the cache folder when no dir is given', async () => {
+    const t = tempDir();
+    try {
+      mkdirSync(join(t.dir, 'cifar-10'));
+      const tar = writeTar([{ path: 'cifar-10-batches-bin/test_batch.bin', bytes: batch10([6, 2]) }]);
+      writeFileSync(join(t.dir, 'cifar-10', 'cifar-10-binary.tar.gz'), gzip(tar));
+      const d = await loadCifar10({ cacheDir: t.dir, split: 'test' });
+      expect(Array.from(d.labels.dataSync())).toEqual([6, 2]);
+      tf.dispose([d.images, d.labels]);
+      const err = await loadCifar100({ cacheDir: t.dir }).catch((e) => e);
+      expect(err).toBeInstanceOf(DatasetMissingError);
+      expect(err.message).toContain(join(t.dir, 'cifar-100'));
+    } finally {
+      t.cleanup();
+    }
+  });
+
   it('fails at once when neither files nor archive are there', async () => {
     const t = tempDir();
     try {

@@ -12,9 +12,9 @@ import {
   DownloadError,
   downloadFile,
   loadMnist,
+  type RemoteFile,
   readDatasetFiles,
   readIdx,
-  type RemoteFile,
   writeIdx,
 } from '../src/index.js';
 import { tempDir } from './helpers.js';
@@ -47,14 +47,19 @@ beforeAll(async () => {
     const m = range ? /^bytes=(\d+)-$/.exec(range) : null;
     if (m) {
       const start = Number(m[1]);
-      res.writeHead(206, { 'Content-Length': body.length - start, 'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}` });
+      res.writeHead(206, {
+        'Content-Length': body.length - start,
+        'Content-Range': `bytes ${start}-${body.length - 1}/${body.length}`,
+      });
       res.end(Buffer.from(body.subarray(start)));
       return;
     }
     if (url.startsWith('/flaky/') && flakyServed++ === 0) {
       // Promise the whole file, send 40 % of it, then drop the connection.
       res.writeHead(200, { 'Content-Length': body.length, Connection: 'close' });
-      res.write(Buffer.from(body.subarray(0, Math.floor(body.length * 0.4))), () => setTimeout(() => res.destroy(), 50));
+      res.write(Buffer.from(body.subarray(0, Math.floor(body.length * 0.4))), () =>
+        setTimeout(() => res.destroy(), 50),
+      );
       return;
     }
     res.writeHead(200, { 'Content-Length': body.length });
@@ -85,6 +90,8 @@ describe('downloadFile over loopback', () => {
       expect(Buffer.compare(readFileSync(path), Buffer.from(payload))).toBe(0);
       expect(existsSync(`${path}.part`)).toBe(false);
       expect(seen[seen.length - 1]).toBe(payload.length);
+      // Already there: returned without any request (the only URL is dead).
+      expect(await downloadFile(file([`${deadBase}/x`]), t.dir, { onProgress: false })).toBe(path);
     } finally {
       t.cleanup();
     }
@@ -106,9 +113,13 @@ describe('downloadFile over loopback', () => {
   it('falls back over a 404 and a refused connection to a working mirror', async () => {
     const t = tempDir();
     try {
-      const path = await downloadFile(file([`${base}/missing/x`, `${deadBase}/x`, `${base}/good/y`]), t.dir, { onProgress: false });
+      const path = await downloadFile(file([`${base}/missing/x`, `${deadBase}/x`, `${base}/good/y`]), t.dir, {
+        onProgress: false,
+      });
       expect(statSync(path).size).toBe(payload.length);
-      const err = await downloadFile(file([`${base}/missing/x`, `${deadBase}/x`]), join(t.dir, 'other'), { onProgress: false }).catch((e) => e);
+      const err = await downloadFile(file([`${base}/missing/x`, `${deadBase}/x`]), join(t.dir, 'other'), {
+        onProgress: false,
+      }).catch((e) => e);
       expect(err).toBeInstanceOf(DownloadError);
       expect(err.message).toMatch(/HTTP 404/);
     } finally {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError, initBackend, TiefeError } from '@tiefe/core';
+import { InputError, initBackend, Standardizer, TiefeError } from '@tiefe/core';
 import { gunzipSync } from 'fflate';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -81,6 +81,27 @@ describe('real MNIST test set', () => {
     for (let i = 0; i < da.length; i += 11) expect(da[i]).toBeCloseTo(db[i] - 0.5, 6);
     tf.dispose([a.images, a.labels, b.images, b.labels]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("standardises with core's fitted Standardizer (per channel: mean 0, std 1)", async () => {
+    const unit = await loadMnist({ dir: MNIST_DIR, split: 'test', limit: 500 });
+    const standardizer = await new Standardizer().fit(unit.images);
+    const before = tf.memory().numTensors;
+    const z = await loadMnist({ dir: MNIST_DIR, split: 'test', limit: 500, scale: standardizer });
+    const v = z.images.dataSync();
+    let s = 0;
+    let s2 = 0;
+    for (const x of v) {
+      s += x;
+      s2 += x * x;
+    }
+    const mean = s / v.length;
+    expect(Math.abs(mean)).toBeLessThan(1e-4);
+    expect(Math.sqrt(s2 / v.length - mean * mean)).toBeCloseTo(1, 3);
+    tf.dispose([z.images, z.labels]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([unit.images, unit.labels]);
+    standardizer.dispose();
   });
 
   it("fails at once for split 'train' when the folder lacks the train files, naming them and the folder", async () => {

@@ -1,7 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kFoldIndices, shuffledIndices, splitIndices, stratifiedSplitIndices, trainTestSplit } from '../src/index.js';
+import {
+  shuffledIndices,
+  splitData,
+  splitIndices,
+  stratifiedKFoldIndices,
+  stratifiedSplitIndices,
+  trainTestSplit,
+} from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
@@ -39,16 +46,18 @@ describe('index splits', () => {
     expect(sorted([...a, ...b])).toEqual(range(100));
   });
 
-  it('k-fold: validation parts partition the data, train is the complement', () => {
-    const folds = kFoldIndices(23, 5, { seed: 9 });
-    expect(folds.map((f) => f.validation.length)).toEqual([5, 5, 5, 4, 4]);
-    expect(sorted(folds.flatMap((f) => Array.from(f.validation)))).toEqual(range(23));
-    for (const f of folds) expect(sorted([...f.train, ...f.validation])).toEqual(range(23));
+  it('stratified k-fold: test parts partition the data, classes spread evenly, train is the complement', () => {
     const labels = range(27).map((i) => i % 3);
-    for (const f of kFoldIndices(27, 3, { seed: 1, labels })) {
-      expect([0, 1, 2].map((c) => Array.from(f.validation).filter((i) => labels[i] === c).length)).toEqual([3, 3, 3]);
+    const folds = stratifiedKFoldIndices(labels, 3, { seed: 1 });
+    expect(sorted(folds.flatMap((f) => f.test))).toEqual(range(27));
+    for (const f of folds) {
+      expect([0, 1, 2].map((c) => f.test.filter((i) => labels[i] === c).length)).toEqual([3, 3, 3]);
+      expect(f.train).toEqual(range(27).filter((i) => !f.test.includes(i)));
     }
-    expect(() => kFoldIndices(5, 1)).toThrow(/an integer in 2\.\.5/);
+    const uneven = stratifiedKFoldIndices([...new Array(7).fill(0), ...new Array(3).fill(1)], 3, { seed: 2 });
+    expect(uneven.map((f) => f.test.length)).toEqual([4, 3, 3]);
+    expect(uneven.map((f) => f.test.filter((i) => i >= 7).length).sort()).toEqual([1, 1, 1]);
+    expect(() => stratifiedKFoldIndices([0, 1], 3)).toThrow(/an integer in 2\.\.2/);
   });
 });
 
@@ -83,6 +92,22 @@ describe('trainTestSplit', () => {
     expect(all).toEqual(range(n));
     tf.dispose([images, labels, train.images, train.labels, test.images, test.labels]);
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('splitData makes train / validation / test parts, stratified', () => {
+    const labels = tf.tensor1d(
+      Int32Array.from(range(100), (i) => (i < 80 ? 0 : 1)),
+      'int32',
+    );
+    const x = tf.tensor2d(Float32Array.from(range(100)), [100, 1]);
+    const before = tf.memory().numTensors;
+    const parts = splitData({ x, labels }, [0.8, 0.1, 0.1], { seed: 3, stratify: true });
+    expect(parts.map((p) => p.x.shape[0])).toEqual([80, 10, 10]);
+    expect(parts.map((p) => Array.from(p.labels.dataSync()).filter((v) => v === 1).length)).toEqual([16, 2, 2]);
+    expect(sorted(parts.flatMap((p) => Array.from(p.x.dataSync())))).toEqual(range(100));
+    tf.dispose(parts.flatMap((p) => [p.x, p.labels]));
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, labels]);
   });
 
   it('rejects fields of different lengths', () => {

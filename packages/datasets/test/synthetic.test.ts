@@ -119,7 +119,8 @@ describe('synthetic sequence tasks', () => {
     const d = syntheticDigitAddition({ n: 200, digits: 3, seed: 9 });
     expect(d.xs.shape).toEqual([200, 7, 12]);
     expect(d.ys.shape).toEqual([200, 4, 12]);
-    const decode = (t: tf.Tensor3D) => (t.arraySync() as number[][][]).map((rows) => rows.map((r) => DIGIT_ADDITION_VOCABULARY[r.indexOf(1)]).join(''));
+    const decode = (t: tf.Tensor3D) =>
+      (t.arraySync() as number[][][]).map((rows) => rows.map((r) => DIGIT_ADDITION_VOCABULARY[r.indexOf(1)]).join(''));
     const qs = decode(d.xs);
     const as = decode(d.ys);
     expect(qs).toEqual(d.questions);

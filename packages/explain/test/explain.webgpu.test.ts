@@ -93,7 +93,7 @@ describe('webgpu matches cpu and leaks no tensors', () => {
     await tf.setBackend('webgpu');
   });
 
-  test.each(methods().map(([name], i) => [name, i] as const))('%s', async (_name, i) => {
+  test.each(methods().map(([name], i) => [name, i] as const))('%s', async (name, i) => {
     expect(tf.getBackend()).toBe('webgpu');
     const before = tf.memory().numTensors;
     const g = await methods()[i][1]();
@@ -101,7 +101,9 @@ describe('webgpu matches cpu and leaks no tensors', () => {
     g.dispose();
     expect(tf.memory().numTensors).toBe(before);
     expect(Math.max(...Array.from(cpu[i], Math.abs))).toBeGreaterThan(1e-4); // not a trivial all-zero map
-    expect(relErr(gpu, cpu[i])).toBeLessThan(TOL);
+    const err = relErr(gpu, cpu[i]);
+    console.log(`webgpu vs cpu, ${name}: max |diff| / max |cpu| = ${err.toExponential(2)}`);
+    expect(err).toBeLessThan(TOL);
   });
 
   test('pixelFlipping', async () => {

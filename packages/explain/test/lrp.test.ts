@@ -313,6 +313,50 @@ describe('lrp', () => {
     tf.dispose([x, r, gi]);
   });
 
+  test.each([
+    [
+      'Conv1D (causal) + AveragePooling1D + GlobalMaxPooling1D',
+      [7, 2],
+      () => [
+        tfl.layers.conv1d({ inputShape: [7, 2], filters: 3, kernelSize: 2, padding: 'causal', activation: 'relu', useBias: false }),
+        tfl.layers.averagePooling1d({ poolSize: 2 }),
+        tfl.layers.conv1d({ filters: 3, kernelSize: 2, activation: 'relu', useBias: false }),
+        tfl.layers.globalMaxPooling1d({}),
+        tfl.layers.dense({ units: 2, useBias: false }),
+      ],
+    ],
+    [
+      'Conv3D + MaxPooling3D + Reshape',
+      [4, 4, 4, 1],
+      () => [
+        tfl.layers.conv3d({ inputShape: [4, 4, 4, 1], filters: 2, kernelSize: 2, activation: 'relu', useBias: false }),
+        tfl.layers.maxPooling3d({ poolSize: 3 }),
+        tfl.layers.reshape({ targetShape: [2] }),
+        tfl.layers.dense({ units: 2, useBias: false }),
+      ],
+    ],
+    [
+      'ZeroPadding2D + DepthwiseConv2D (strided) + Permute + GlobalAveragePooling2D',
+      [5, 5, 2],
+      () => [
+        tfl.layers.zeroPadding2d({ inputShape: [5, 5, 2], padding: 1 }),
+        tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, activation: 'relu', useBias: false }),
+        tfl.layers.permute({ dims: [2, 1, 3] }),
+        tfl.layers.globalAveragePooling2d({}),
+        tfl.layers.dense({ units: 3, useBias: false }),
+      ],
+    ],
+  ])('%s: LRP-0 equals gradient x input without biases', async (_name, shape, layers) => {
+    const m = tfl.sequential({ layers: (layers as () => tfl.layers.Layer[])() });
+    fixWeights(m, 31);
+    const x = uniform([2, ...(shape as number[])], 12, 0, 1);
+    const r = await lrp(m, x, { rule: rules.zero(), target: 1 });
+    const gi = await gradientTimesInput(m, x, { target: 1 });
+    expect(Math.max(...Array.from(await gi.data(), Math.abs))).toBeGreaterThan(1e-4);
+    expect(relErr(await r.data(), await gi.data())).toBeLessThan(1e-4);
+    tf.dispose([x, r, gi]);
+  });
+
   test('an unsupported layer raises an error naming the layer and its class', async () => {
     const m = tfl.sequential({
       layers: [

@@ -8,7 +8,11 @@ import type { SegmentationInputOptions } from './types.js';
  * [0, 1], and `yPred` probabilities in [0, 1] unless `fromLogits`. Throws an `InputError` naming the problem.
  * Run it once on a batch of the data pipeline instead of `validate: true` in every training step.
  */
-export async function checkInputs(yTrue: tf.Tensor, yPred: tf.Tensor, options: SegmentationInputOptions = {}): Promise<void> {
+export async function checkInputs(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: SegmentationInputOptions = {},
+): Promise<void> {
   const p = parseSegmentationInputs('checkInputs', yTrue, yPred, options);
   await validateValues('checkInputs', yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
 }

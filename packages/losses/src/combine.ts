@@ -24,12 +24,15 @@ export function combineLosses(terms: readonly WeightedLoss[]): LossFn {
     throw new InputError('combineLosses: terms', 'a non-empty array of { loss, weight }', `${terms}`);
   }
   terms.forEach((t, i) => {
-    if (typeof t?.loss !== 'function') throw new InputError(`combineLosses: terms[${i}].loss`, 'a function', typeof t?.loss);
+    if (typeof t?.loss !== 'function')
+      throw new InputError(`combineLosses: terms[${i}].loss`, 'a function', typeof t?.loss);
     const w = t.weight ?? 1;
     if (!Number.isFinite(w)) throw new InputError(`combineLosses: terms[${i}].weight`, 'a finite number', `${w}`);
   });
   const name = terms.map((t) => ((t.weight ?? 1) === 1 ? '' : `${t.weight}*`) + (t.loss.name || 'loss')).join('+');
-  return named(name, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => tf.addN(terms.map((t) => tf.mul(t.loss(yTrue, yPred), t.weight ?? 1))) as tf.Scalar),
+  return named(
+    name,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => tf.addN(terms.map((t) => tf.mul(t.loss(yTrue, yPred), t.weight ?? 1))) as tf.Scalar),
   );
 }

@@ -31,9 +31,19 @@ export {
   segmentationConfusionMatrix,
 } from './metrics/confusionMatrix.js';
 export { distanceTransform, squaredDistanceTransform } from './metrics/distanceTransform.js';
-export { type HausdorffDistanceOptions, hausdorffDistance, type MaskInput, maskSurface } from './metrics/hausdorffDistance.js';
+export {
+  type HausdorffDistanceOptions,
+  hausdorffDistance,
+  type MaskInput,
+  maskSurface,
+} from './metrics/hausdorffDistance.js';
 export { diceScore, iou, meanClassAccuracy, meanIoU, pixelAccuracy } from './metrics/segmentationMetrics.js';
-export { type DiceLossOptions, diceLoss, type GeneralizedDiceLossOptions, generalizedDiceLoss } from './segmentation/dice.js';
+export {
+  type DiceLossOptions,
+  diceLoss,
+  type GeneralizedDiceLossOptions,
+  generalizedDiceLoss,
+} from './segmentation/dice.js';
 export { type FocalLossOptions, focalLoss } from './segmentation/focal.js';
 export {
   type HausdorffDTLossFn,

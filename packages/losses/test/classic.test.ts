@@ -52,7 +52,10 @@ describe('classification losses (hand values, atol 1e-6)', () => {
     expect(value(binaryCrossentropy(), y, p)).toBeCloseTo(want, 6);
     const x = t([2, -1, 0.5, -3], [2, 2]);
     const sp = (v: number) => Math.log1p(Math.exp(v)); // softplus
-    expect(value(binaryCrossentropy({ fromLogits: true }), y, x)).toBeCloseTo((sp(-2) + sp(-1) + sp(-0.5) + sp(-3)) / 4, 6);
+    expect(value(binaryCrossentropy({ fromLogits: true }), y, x)).toBeCloseTo(
+      (sp(-2) + sp(-1) + sp(-0.5) + sp(-3)) / 4,
+      6,
+    );
     // Smoothing 0.2: targets 0.9 / 0.1.
     const ls = [0.9, 0.1, 0.9, 0.1];
     const pv = [0.9, 0.2, 0.6, 0.1];
@@ -82,12 +85,16 @@ describe('classification losses (hand values, atol 1e-6)', () => {
     expect(value(sparseCategoricalCrossentropy({ ignoreIndex: 255, fromLogits: true }), y, x)).toBeCloseTo(three, 6);
     // Class weights [1, 2, 3]: (2 l0 + 3 l1 + 1 l2) / 6 (PyTorch's weighted mean).
     const wl = -(2 * Math.log(p[0][1]) + 3 * Math.log(p[1][2]) + Math.log(p[2][0])) / 6;
-    expect(value(sparseCategoricalCrossentropy({ ignoreIndex: 255, classWeights: [1, 2, 3] }), y, probs)).toBeCloseTo(wl, 6);
+    expect(value(sparseCategoricalCrossentropy({ ignoreIndex: 255, classWeights: [1, 2, 3] }), y, probs)).toBeCloseTo(
+      wl,
+      6,
+    );
     // Label smoothing 0.3 over 3 classes: targets 0.8 / 0.1 / 0.1.
-    const ls = -p.reduce((a, row, i) => {
-      const id = [1, 2, 0, 2][i];
-      return a + row.reduce((b, v, k) => b + (k === id ? 0.8 : 0.1) * Math.log(v), 0);
-    }, 0) / 4;
+    const ls =
+      -p.reduce((a, row, i) => {
+        const id = [1, 2, 0, 2][i];
+        return a + row.reduce((b, v, k) => b + (k === id ? 0.8 : 0.1) * Math.log(v), 0);
+      }, 0) / 4;
     expect(value(categoricalCrossentropy({ labelSmoothing: 0.3 }), oneHot, probs)).toBeCloseTo(ls, 5);
     // Per-pixel cross-entropy on an NHWC batch with ids of shape [N, H, W, 1].
     const img = t(p.flat(), [1, 2, 2, 3]);
@@ -102,7 +109,10 @@ describe('classification losses (hand values, atol 1e-6)', () => {
   test('hinge and squared hinge map {0, 1} labels to {-1, 1}', () => {
     const p = t([0.3, -0.8, 2, -0.2], [2, 2]);
     // labels [1, 0, 0, 1] -> [1, -1, -1, 1]: margins 1 - y p = [0.7, 0.2, 3, 1.2]
-    for (const labels of [[1, 0, 0, 1], [1, -1, -1, 1]]) {
+    for (const labels of [
+      [1, 0, 0, 1],
+      [1, -1, -1, 1],
+    ]) {
       const y = t(labels, [2, 2]);
       expect(value(hinge(), y, p)).toBeCloseTo((0.7 + 0.2 + 3 + 1.2) / 4, 6);
       expect(value(squaredHinge(), y, p)).toBeCloseTo((0.49 + 0.04 + 9 + 1.44) / 4, 6);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, InputError } from '@tiefe/core';
+import { InputError, initBackend } from '@tiefe/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   categoricalCrossentropy,
@@ -20,11 +20,24 @@ import {
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
-const probs = tf.softmax(tf.tensor4d(Array.from({ length: 24 }, (_, i) => Math.sin(i)), [1, 2, 4, 3]));
+const probs = tf.softmax(
+  tf.tensor4d(
+    Array.from({ length: 24 }, (_, i) => Math.sin(i)),
+    [1, 2, 4, 3],
+  ),
+);
 const ids = tf.tensor3d([0, 1, 2, 1, 0, 0, 2, 1], [1, 2, 4], 'int32');
 afterAll(() => tf.dispose([probs, ids]));
 
-const segLosses = [diceLoss, jaccardLoss, tverskyLoss, focalLoss, lovaszSoftmaxLoss, hausdorffDTLoss, generalizedDiceLoss];
+const segLosses = [
+  diceLoss,
+  jaccardLoss,
+  tverskyLoss,
+  focalLoss,
+  lovaszSoftmaxLoss,
+  hausdorffDTLoss,
+  generalizedDiceLoss,
+];
 
 describe('bad input gives an InputError naming the input, the expectation and what came', () => {
   test('shape mismatch', () => {
@@ -58,7 +71,9 @@ describe('bad input gives an InputError naming the input, the expectation and wh
     expect(() => diceLoss({ classWeights: [1, 2] })(ids, probs)).toThrow(
       /diceLoss: classWeights: expected 3 weights \(one per class of yPred\), got 2/,
     );
-    expect(() => diceLoss({ mode: 'binary' })(ids, probs)).toThrow(/yPred: expected one channel \(last axis 1\) in mode 'binary'/);
+    expect(() => diceLoss({ mode: 'binary' })(ids, probs)).toThrow(
+      /yPred: expected one channel \(last axis 1\) in mode 'binary'/,
+    );
     expect(() => lovaszHingeLoss()(ids, probs)).toThrow(/lovaszHingeLoss: yPred: expected one channel/);
     expect(() => diceLoss({ mode: 'multiclass' })(tf.zeros([1, 2, 2, 1]), tf.zeros([1, 2, 2, 1]))).toThrow(
       /at least 2 classes/,
@@ -102,8 +117,12 @@ describe('bad input gives an InputError naming the input, the expectation and wh
     // @ts-expect-error wrong literal
     expect(() => diceLoss({ classes: 'some' })).toThrow(/classes: expected 'present' or 'all'/);
     const oneHot = tf.oneHot(ids, 3);
-    expect(() => diceLoss({ ignoreIndex: 255 })(oneHot, probs)).toThrow(/ignoreIndex: expected integer class ids in yTrue/);
-    expect(() => sparseCategoricalCrossentropy()(oneHot, probs)).toThrow(/sparseCategoricalCrossentropy: yTrue: expected integer class ids/);
+    expect(() => diceLoss({ ignoreIndex: 255 })(oneHot, probs)).toThrow(
+      /ignoreIndex: expected integer class ids in yTrue/,
+    );
+    expect(() => sparseCategoricalCrossentropy()(oneHot, probs)).toThrow(
+      /sparseCategoricalCrossentropy: yTrue: expected integer class ids/,
+    );
     expect(() => categoricalCrossentropy({ labelSmoothing: 2 })).toThrow(/labelSmoothing/);
     // @ts-expect-error not a loss
     expect(() => combineLosses([{ loss: 3 }])).toThrow(/terms\[0\].loss: expected a function, got number/);

@@ -39,12 +39,13 @@ describe('focalLoss (Lin et al. 2017), float32 atol 1e-6', () => {
     const g = x.map(() => (r() < 0.5 ? 1 : 0));
     g[0] = 0;
     g[1] = 1;
-    const ref = x.reduce((acc, xi, i) => {
-      const p = sigmoid(xi);
-      const pt = g[i] ? p : 1 - p;
-      const logPt = g[i] ? -Math.log1p(Math.exp(-xi)) : -Math.log1p(Math.exp(xi));
-      return acc - (g[i] ? 0.25 : 0.75) * (1 - pt) ** 2 * logPt;
-    }, 0) / 16;
+    const ref =
+      x.reduce((acc, xi, i) => {
+        const p = sigmoid(xi);
+        const pt = g[i] ? p : 1 - p;
+        const logPt = g[i] ? -Math.log1p(Math.exp(-xi)) : -Math.log1p(Math.exp(xi));
+        return acc - (g[i] ? 0.25 : 0.75) * (1 - pt) ** 2 * logPt;
+      }, 0) / 16;
     const xt = tf.tensor4d(x, [2, 2, 4, 1]);
     const gt = tf.tensor4d(g, [2, 2, 4, 1]);
     expect(value(focalLoss({ fromLogits: true }), gt, xt)).toBeCloseTo(ref, 5);
@@ -55,14 +56,14 @@ describe('focalLoss (Lin et al. 2017), float32 atol 1e-6', () => {
     const b = multiclassBatch(4, 2, 3, 3, 4, 255);
     let s = 0;
     let n = 0;
-    b.ids.forEach((img, bi) =>
+    b.ids.forEach((img, bi) => {
       img.forEach((id, i) => {
         if (id === 255) return;
         const pt = b.probs[bi][i][id];
         s += -0.25 * (1 - pt) ** 2 * Math.log(pt) * [1, 2, 0.5, 1][id];
         n++;
-      }),
-    );
+      });
+    });
     const [ids, probs, logits] = [b.tIds(), b.tProbs(), b.tLogits()];
     const o = { ignoreIndex: 255, classWeights: [1, 2, 0.5, 1] };
     expect(value(focalLoss(o), ids, probs)).toBeCloseTo(s / n, 6);
@@ -74,7 +75,11 @@ describe('focalLoss (Lin et al. 2017), float32 atol 1e-6', () => {
     const p = tf.tensor4d([0.9, 0.3, 0.2, 0.8], [1, 1, 2, 2]);
     const g = tf.tensor4d([1, 1, 0, 0], [1, 1, 2, 2]);
     const want =
-      (-0.25 * 0.01 * Math.log(0.9) - 0.25 * 0.49 * Math.log(0.3) - 0.75 * 0.04 * Math.log(0.8) - 0.75 * 0.64 * Math.log(0.2)) / 4;
+      (-0.25 * 0.01 * Math.log(0.9) -
+        0.25 * 0.49 * Math.log(0.3) -
+        0.75 * 0.04 * Math.log(0.8) -
+        0.75 * 0.64 * Math.log(0.2)) /
+      4;
     expect(value(focalLoss({ mode: 'multilabel' }), g, p)).toBeCloseTo(want, 6);
     tf.dispose([p, g]);
   });

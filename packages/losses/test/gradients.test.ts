@@ -46,7 +46,10 @@ const multiclass: Array<[string, Loss]> = [
   ['focalTverskyLoss', focalTverskyLoss({ fromLogits: true, ignoreIndex: 255 })],
   ['focalLoss', focalLoss({ fromLogits: true, ignoreIndex: 255 })],
   ['lovaszSoftmaxLoss', lovaszSoftmaxLoss({ fromLogits: true, ignoreIndex: 255 })],
-  ['lovaszSoftmaxLoss perImage all', lovaszSoftmaxLoss({ fromLogits: true, ignoreIndex: 255, perImage: true, classes: 'all' })],
+  [
+    'lovaszSoftmaxLoss perImage all',
+    lovaszSoftmaxLoss({ fromLogits: true, ignoreIndex: 255, perImage: true, classes: 'all' }),
+  ],
   ['hausdorffDTLoss', hausdorffDTLoss({ fromLogits: true, ignoreIndex: 255 })],
   ['sparseCategoricalCrossentropy', sparseCategoricalCrossentropy({ fromLogits: true, ignoreIndex: 255 })],
 ];
@@ -126,7 +129,10 @@ describe('no NaN / Inf on all-zero and all-one masks, saturated predictions incl
           });
           const vs = v.dataSync()[0];
           expect(Number.isFinite(vs), `${name}: value ${vs} for mask ${mask}, pred ${pred}`).toBe(true);
-          expect(Array.from(g.dataSync()).every(Number.isFinite), `${name}: gradient for mask ${mask}, pred ${pred}`).toBe(true);
+          expect(
+            Array.from(g.dataSync()).every(Number.isFinite),
+            `${name}: gradient for mask ${mask}, pred ${pred}`,
+          ).toBe(true);
           tf.dispose([y, x, v, g]);
         }
       }

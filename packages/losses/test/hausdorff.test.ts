@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, InputError } from '@tiefe/core';
+import { InputError, initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   distanceTransform,
@@ -9,7 +9,15 @@ import {
   maskSurface,
   squaredDistanceTransform,
 } from '../src/index.js';
-import { bruteDistance, bruteHausdorff, bruteSurface, expectClose, expectNoLeak, rand, value } from './helpers/reference.js';
+import {
+  bruteDistance,
+  bruteHausdorff,
+  bruteSurface,
+  expectClose,
+  expectNoLeak,
+  rand,
+  value,
+} from './helpers/reference.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
@@ -22,17 +30,29 @@ describe('exact Euclidean distance transform vs brute force (atol 1e-9)', () => 
   test('hand values on a 1-D line and a 3x3 grid', () => {
     expectClose(distanceTransform([0, 0, 1, 0, 0, 0], [6]), [2, 1, 0, 1, 2, 3], 0);
     expectClose(squaredDistanceTransform([1, 0, 0, 0, 0, 0, 0, 0, 0], [3, 3]), [0, 1, 4, 1, 2, 5, 4, 5, 8], 0);
-    expect(Array.from(squaredDistanceTransform([0, 0, 0, 0], [2, 2]))).toEqual(new Array(4).fill(Number.POSITIVE_INFINITY));
+    expect(Array.from(squaredDistanceTransform([0, 0, 0, 0], [2, 2]))).toEqual(
+      new Array(4).fill(Number.POSITIVE_INFINITY),
+    );
   });
   for (const [shape, spacing] of [
     [[13, 17], undefined],
-    [[13, 17], [0.5, 2]],
+    [
+      [13, 17],
+      [0.5, 2],
+    ],
     [[5, 6, 7], undefined],
-    [[5, 6, 7], [2.5, 1, 0.7]],
+    [
+      [5, 6, 7],
+      [2.5, 1, 0.7],
+    ],
   ] as Array<[number[], number[] | undefined]>) {
     test(`shape [${shape}] spacing ${spacing ?? 'unit'}`, () => {
       for (const rate of [0.02, 0.3]) {
-        const m = randomMask(shape.length * 10 + rate * 100, shape.reduce((a, b) => a * b), rate);
+        const m = randomMask(
+          shape.length * 10 + rate * 100,
+          shape.reduce((a, b) => a * b),
+          rate,
+        );
         m[3] = 1;
         expectClose(distanceTransform(m, shape, spacing), bruteDistance(m, shape, spacing), 1e-9);
       }
@@ -45,20 +65,31 @@ describe('hausdorffDistance (exact, vs brute force on boundaries)', () => {
     // 2x2 square at rows 1-2, cols 1-2 and 1x1 pixel at (5, 6) in an 8x8 image: farthest boundary point of
     // the square from (5, 6) is (1, 1): sqrt(16 + 25); the pixel's nearest square point is (2, 2): sqrt(9 + 16) = 5.
     const a = new Array(64).fill(0);
-    for (const [r, c] of [[1, 1], [1, 2], [2, 1], [2, 2]]) a[r * 8 + c] = 1;
+    for (const [r, c] of [
+      [1, 1],
+      [1, 2],
+      [2, 1],
+      [2, 2],
+    ])
+      a[r * 8 + c] = 1;
     const b = new Array(64).fill(0);
     b[5 * 8 + 6] = 1;
     return expectNoLeak(async () => {
-      expect(await hausdorffDistance({ data: a, shape: [8, 8] }, { data: b, shape: [8, 8] })).toBeCloseTo(Math.sqrt(41), 12);
-      expect(await hausdorffDistance({ data: a, shape: [8, 8] }, { data: b, shape: [8, 8] }, { spacing: [2, 1] })).toBeCloseTo(
-        Math.sqrt(64 + 25),
+      expect(await hausdorffDistance({ data: a, shape: [8, 8] }, { data: b, shape: [8, 8] })).toBeCloseTo(
+        Math.sqrt(41),
         12,
       );
+      expect(
+        await hausdorffDistance({ data: a, shape: [8, 8] }, { data: b, shape: [8, 8] }, { spacing: [2, 1] }),
+      ).toBeCloseTo(Math.sqrt(64 + 25), 12);
     });
   });
 
   test('2-D and 3-D random masks, HD and HD95, pixels and spacing', async () => {
-    for (const shape of [[12, 15], [6, 7, 8]]) {
+    for (const shape of [
+      [12, 15],
+      [6, 7, 8],
+    ]) {
       const size = shape.reduce((x, y) => x * y);
       const a = randomMask(1 + shape.length, size, 0.25);
       const b = randomMask(2 + shape.length, size, 0.1);
@@ -94,7 +125,9 @@ describe('hausdorffDistance (exact, vs brute force on boundaries)', () => {
     );
     await expect(hausdorffDistance(one, { data: [0, 0.5, 0, 1], shape: [2, 2] })).rejects.toThrow(InputError);
     await expect(hausdorffDistance(one, one, { percentile: 101 })).rejects.toThrow(/percentile/);
-    await expect(hausdorffDistance({ data: [1, 0], shape: [2] }, { data: [1, 0], shape: [2] })).rejects.toThrow(/2-D or 3-D/);
+    await expect(hausdorffDistance({ data: [1, 0], shape: [2] }, { data: [1, 0], shape: [2] })).rejects.toThrow(
+      /2-D or 3-D/,
+    );
   });
 });
 
@@ -105,7 +138,10 @@ describe('hausdorffDTLoss (Karimi & Salcudean 2019, MONAI form)', () => {
     const s = on.reduce<number>((a, b) => a + b, 0);
     if (s === 0 || s === on.length) return on.map(() => 0);
     const toFg = bruteDistance(on, shape);
-    const toBg = bruteDistance(on.map((v) => 1 - v), shape);
+    const toBg = bruteDistance(
+      on.map((v) => 1 - v),
+      shape,
+    );
     return on.map((v, i) => (v ? toBg[i] : toFg[i]));
   };
 
@@ -125,8 +161,14 @@ describe('hausdorffDTLoss (Karimi & Salcudean 2019, MONAI form)', () => {
       });
     }
     const want = s / 60;
-    const yPred = tf.tensor4d(imgs.flatMap((i) => i.p), [2, 5, 6, 1]);
-    const yTrue = tf.tensor4d(imgs.flatMap((i) => i.g), [2, 5, 6, 1]);
+    const yPred = tf.tensor4d(
+      imgs.flatMap((i) => i.p),
+      [2, 5, 6, 1],
+    );
+    const yTrue = tf.tensor4d(
+      imgs.flatMap((i) => i.g),
+      [2, 5, 6, 1],
+    );
     expect(value(hausdorffDTLoss(), yTrue, yPred)).toBeCloseTo(want, 4);
     // alpha 1 uses distances, not squares.
     let s1 = 0;
@@ -171,7 +213,10 @@ describe('hausdorffDTLoss (Karimi & Salcudean 2019, MONAI form)', () => {
     }
     const yPred = tf.tensor5d(logits, [1, 3, 4, 5, 3]);
     const yTrue = tf.tensor4d(ids, [1, 3, 4, 5], 'int32');
-    expect(value(hausdorffDTLoss({ fromLogits: true, includeBackground: false }), yTrue, yPred)).toBeCloseTo(s / 120, 4);
+    expect(value(hausdorffDTLoss({ fromLogits: true, includeBackground: false }), yTrue, yPred)).toBeCloseTo(
+      s / 120,
+      4,
+    );
     tf.dispose([yPred, yTrue]);
   });
 

@@ -25,12 +25,14 @@ describe('lovasz_grad port', () => {
   });
 });
 
-describe('lovaszHingeLoss equals Berman et al.\'s lovasz_hinge (loss and gradient, atol 1e-5)', () => {
+describe("lovaszHingeLoss equals Berman et al.'s lovasz_hinge (loss and gradient, atol 1e-5)", () => {
   const n = 3;
   const px = 12;
   const r = rand(5);
   const logits = Array.from({ length: n }, () => Array.from({ length: px }, () => 4 * (r() - 0.5)));
-  const labels = Array.from({ length: n }, (_, b) => Array.from({ length: px }, () => (b === 2 ? 0 : r() < 0.4 ? 1 : 0)));
+  const labels = Array.from({ length: n }, (_, b) =>
+    Array.from({ length: px }, () => (b === 2 ? 0 : r() < 0.4 ? 1 : 0)),
+  );
   const withIgnore = labels.map((row, b) => row.map((l, i) => (b === 1 && i % 4 === 0 ? 255 : l)));
   for (const perImage of [true, false]) {
     for (const ignore of [undefined, 255]) {
@@ -56,7 +58,7 @@ describe('lovaszHingeLoss equals Berman et al.\'s lovasz_hinge (loss and gradien
   });
 });
 
-describe('lovaszSoftmaxLoss equals Berman et al.\'s lovasz_softmax (loss and gradient, atol 1e-5)', () => {
+describe("lovaszSoftmaxLoss equals Berman et al.'s lovasz_softmax (loss and gradient, atol 1e-5)", () => {
   for (const classes of ['present', 'all'] as const) {
     for (const perImage of [false, true]) {
       for (const ignore of [undefined, 255]) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, InputError } from '@tiefe/core';
+import { InputError, initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   diceScore,
@@ -19,7 +19,8 @@ describe('segmentation metrics, hand values', () => {
   // True ids and predicted ids (as one-hot-ish probabilities) for 8 pixels, 3 classes (class 2 never occurs):
   // true: 0 0 0 1 1 1 1 255 ; pred: 0 1 0 1 1 0 1 2
   const truth = () => tf.tensor2d([0, 0, 0, 1, 1, 1, 1, 255], [1, 8], 'int32');
-  const pred = () => tf.tidy(() => tf.cast(tf.oneHot(tf.tensor2d([0, 1, 0, 1, 1, 0, 1, 2], [1, 8], 'int32'), 3), 'float32'));
+  const pred = () =>
+    tf.tidy(() => tf.cast(tf.oneHot(tf.tensor2d([0, 1, 0, 1, 1, 0, 1, 2], [1, 8], 'int32'), 3), 'float32'));
 
   test('per-class Dice and IoU, means, accuracies; an absent class is NaN and skipped', async () => {
     const [t, p] = [truth(), pred()];
@@ -31,7 +32,9 @@ describe('segmentation metrics, hand values', () => {
     expect(await pixelAccuracy(t, p, o)).toBeCloseTo(5 / 7, 12);
     expect(await meanClassAccuracy(t, p, o)).toBeCloseTo((2 / 3 + 3 / 4) / 2, 12);
     // Without ignoreIndex, 255 is out of range: a clear error.
-    await expect(iou(t, p)).rejects.toThrow(/yTrue: expected integer class ids in \[0, 2\], got 1 value\(s\) out of range/);
+    await expect(iou(t, p)).rejects.toThrow(
+      /yTrue: expected integer class ids in \[0, 2\], got 1 value\(s\) out of range/,
+    );
     // Every pixel ignored: undefined (NaN), no error.
     const all = tf.fill([1, 8], 255, 'int32');
     expect(await pixelAccuracy(all, p, o)).toBeNaN();
@@ -69,13 +72,13 @@ describe('streaming confusion matrix', () => {
     const want = new Array(k * k).fill(0);
     for (let step = 0; step < 3; step++) {
       const b = multiclassBatch(100 + step, 2, 5, 6, k, 255);
-      b.ids.forEach((img, n) =>
+      b.ids.forEach((img, n) => {
         img.forEach((id, i) => {
           if (id === 255) return;
           const row = b.probs[n][i];
           want[id * k + row.indexOf(Math.max(...row))]++;
-        }),
-      );
+        });
+      });
       const [ids, probs] = [b.tIds(), b.tProbs()];
       await expectNoLeak(() => cm.update(ids, probs));
       tf.dispose([ids, probs]);
@@ -110,10 +113,29 @@ describe('streaming confusion matrix', () => {
   test('bad input: class count mismatch, shapes, dtype', async () => {
     const probs = tf.zeros([1, 2, 2, 3]);
     const cm = new SegmentationConfusionMatrix({ numClasses: 4 });
-    await expect(cm.update(tf.zeros([1, 2, 2], 'int32'), probs)).rejects.toThrow(/yPred: expected 4 classes on the last axis/);
-    await expect(segmentationConfusionMatrix(tf.zeros([1, 3, 2], 'int32'), probs)).rejects.toThrow(/yTrue: expected class ids of shape \[1,2,2\]/);
-    await expect(segmentationConfusionMatrix(tf.zeros([1, 2, 2], 'int32'), probs, { numClasses: 5 })).rejects.toThrow(InputError);
-    await expect(segmentationConfusionMatrix(tf.tensor3d([[[0.5, 1], [0, 1]]], [1, 2, 2]), probs)).rejects.toThrow(/integer class ids/);
+    await expect(cm.update(tf.zeros([1, 2, 2], 'int32'), probs)).rejects.toThrow(
+      /yPred: expected 4 classes on the last axis/,
+    );
+    await expect(segmentationConfusionMatrix(tf.zeros([1, 3, 2], 'int32'), probs)).rejects.toThrow(
+      /yTrue: expected class ids of shape \[1,2,2\]/,
+    );
+    await expect(segmentationConfusionMatrix(tf.zeros([1, 2, 2], 'int32'), probs, { numClasses: 5 })).rejects.toThrow(
+      InputError,
+    );
+    await expect(
+      segmentationConfusionMatrix(
+        tf.tensor3d(
+          [
+            [
+              [0.5, 1],
+              [0, 1],
+            ],
+          ],
+          [1, 2, 2],
+        ),
+        probs,
+      ),
+    ).rejects.toThrow(/integer class ids/);
     expect(() => new SegmentationConfusionMatrix({ numClasses: 1 })).toThrow(/numClasses: expected an integer >= 2/);
     probs.dispose();
   });

@@ -94,10 +94,15 @@ describe('multiclass against the plain-array reference (float32, atol 2e-6)', ()
         const ignore = opts.ignoreIndex;
         const b = multiclassBatch(7, 3, 3, 4, 5, ignore, 0.15, true);
         const o = { ...opts, ...extra };
-        const want = overlapRef(b.probs, b.oneHot.map((img, n) => img.map((r, i) => r.map((v) => v * b.valid[n][i]))), b.valid, {
-          kind,
-          ...o,
-        });
+        const want = overlapRef(
+          b.probs,
+          b.oneHot.map((img, n) => img.map((r, i) => r.map((v) => v * b.valid[n][i]))),
+          b.valid,
+          {
+            kind,
+            ...o,
+          },
+        );
         const ids = b.tIds();
         const logits = b.tLogits();
         const probs = b.tProbs();
@@ -122,14 +127,16 @@ describe('multiclass against the plain-array reference (float32, atol 2e-6)', ()
       const sp = new Array(c).fill(0);
       const sg = new Array(c).fill(0);
       for (const n of imgs)
-        b.probs[n].forEach((row, i) =>
+        b.probs[n].forEach((row, i) => {
           row.forEach((p, k) => {
             tp[k] += p * b.oneHot[n][i][k];
             sp[k] += p;
             sg[k] += b.oneHot[n][i][k];
-          }),
-        );
-      let w = sg.map((v) => (v > 0 ? (type === 'square' ? 1 / (v * v) : type === 'simple' ? 1 / v : 1) : Number.POSITIVE_INFINITY));
+          });
+        });
+      let w = sg.map((v) =>
+        v > 0 ? (type === 'square' ? 1 / (v * v) : type === 'simple' ? 1 / v : 1) : Number.POSITIVE_INFINITY,
+      );
       const maxFinite = Math.max(...w.filter(Number.isFinite));
       w = w.map((v) => (Number.isFinite(v) ? v : maxFinite));
       const num = w.reduce((a, wk, k) => a + wk * tp[k], 0);
@@ -156,5 +163,18 @@ describe('multiclass against the plain-array reference (float32, atol 2e-6)', ()
     const i5 = tf.reshape(ids, [2, 2, 2, 6]);
     expect(value(diceLoss({ perImage: true }), i5, p5)).toBeCloseTo(value(diceLoss({ perImage: true }), ids, probs), 6);
     tf.dispose([probs, ids, p5, i5]);
+  });
+
+  test("multilabel: each sigmoid channel is a binary problem; the loss is the mean over present channels", () => {
+    // Channel 0: p = [0.9, 0.2, 0.6, 0.1], g = [1, 0, 1, 0]; channel 1: p = [0.3, 0.8, 0.5, 0.4], g = [0, 1, 1, 0];
+    // channel 2: empty target (not present).
+    const p = tf.tensor4d([0.9, 0.3, 0.2, 0.2, 0.8, 0.1, 0.6, 0.5, 0.7, 0.1, 0.4, 0.3], [1, 2, 2, 3]);
+    const g = tf.tensor4d([1, 0, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0], [1, 2, 2, 3]);
+    const d0 = 3 / 3.8;
+    const d1 = (2 * (0.8 + 0.5)) / (2 + 2);
+    expect(value(diceLoss({ mode: 'multilabel' }), g, p)).toBeCloseTo(1 - (d0 + d1) / 2, 6);
+    const d2 = 0 / (0.2 + 0.1 + 0.7 + 0.3);
+    expect(value(diceLoss({ mode: 'multilabel', classes: 'all' }), g, p)).toBeCloseTo(1 - (d0 + d1 + d2) / 3, 6);
+    tf.dispose([p, g]);
   });
 });

@@ -46,8 +46,12 @@ function shapes(n: number, s: number) {
 
 function convNet(channels: number, activation: 'sigmoid' | 'softmax' | 'linear'): tfl.LayersModel {
   const input = tfl.input({ shape: [16, 16, 1] });
-  let h = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
-  h = tfl.layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
+  let h = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(input) as tfl.SymbolicTensor;
+  h = tfl.layers
+    .conv2d({ filters: 8, kernelSize: 3, padding: 'same', activation: 'relu' })
+    .apply(h) as tfl.SymbolicTensor;
   const out = tfl.layers.conv2d({ filters: channels, kernelSize: 1, activation }).apply(h) as tfl.SymbolicTensor;
   return tfl.model({ inputs: input, outputs: out });
 }
@@ -65,8 +69,14 @@ const binary: Array<[string, LossFn, 'sigmoid' | 'linear']> = [
 const multiclass: Array<[string, LossFn]> = [
   ['diceLoss', diceLoss({ fromLogits: true })],
   ['lovaszSoftmaxLoss', lovaszSoftmaxLoss({ fromLogits: true })],
-  ['dice + cross-entropy', combineLosses([{ loss: diceLoss({ fromLogits: true }) }, { loss: categoricalCrossentropy({ fromLogits: true }) }])],
-  ['dice + focal', combineLosses([{ loss: diceLoss({ fromLogits: true }) }, { loss: focalLoss({ fromLogits: true }), weight: 2 }])],
+  [
+    'dice + cross-entropy',
+    combineLosses([{ loss: diceLoss({ fromLogits: true }) }, { loss: categoricalCrossentropy({ fromLogits: true }) }]),
+  ],
+  [
+    'dice + focal',
+    combineLosses([{ loss: diceLoss({ fromLogits: true }) }, { loss: focalLoss({ fromLogits: true }), weight: 2 }]),
+  ],
 ];
 
 async function trains(loss: LossFn, channels: number, activation: 'sigmoid' | 'softmax' | 'linear', yTrue: tf.Tensor) {
@@ -95,7 +105,10 @@ describe('each segmentation loss trains a small conv net (16x16 shapes, 25 Adam 
   for (const [name, loss, activation] of binary) {
     test(`binary ${name}`, async () => {
       const { ids } = shapes(8, 16);
-      const y = tf.tensor4d(ids.map((i) => (i === 1 ? 1 : 0)), [8, 16, 16, 1]);
+      const y = tf.tensor4d(
+        ids.map((i) => (i === 1 ? 1 : 0)),
+        [8, 16, 16, 1],
+      );
       const { first, last } = await trains(loss, 1, activation, y);
       console.log(`binary ${name}: ${first.toFixed(4)} -> ${last.toFixed(4)}`);
       expect(Number.isFinite(last)).toBe(true);

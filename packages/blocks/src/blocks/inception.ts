@@ -39,11 +39,20 @@ export interface InceptionOptions {
 export function inceptionModule(x: Sym, options: InceptionOptions): Sym {
   const rank = spatialRank('inceptionModule x', x);
   const o = options;
-  for (const k of ['f1x1', 'f3x3Reduce', 'f3x3', 'f5x5Reduce', 'f5x5', 'poolProj'] as const) checkInt(`inceptionModule ${k}`, o[k]);
+  for (const k of ['f1x1', 'f3x3Reduce', 'f3x3', 'f5x5Reduce', 'f5x5', 'poolProj'] as const)
+    checkInt(`inceptionModule ${k}`, o[k]);
   const unit = { batchNorm: o.batchNorm ?? false, activation: o.activation ?? 'relu', l2: o.l2 } as const;
   const b1 = convUnit(x, { ...unit, filters: o.f1x1, kernelSize: 1 });
-  const b3 = convUnit(convUnit(x, { ...unit, filters: o.f3x3Reduce, kernelSize: 1 }), { ...unit, filters: o.f3x3, kernelSize: 3 });
-  const b5 = convUnit(convUnit(x, { ...unit, filters: o.f5x5Reduce, kernelSize: 1 }), { ...unit, filters: o.f5x5, kernelSize: 5 });
+  const b3 = convUnit(convUnit(x, { ...unit, filters: o.f3x3Reduce, kernelSize: 1 }), {
+    ...unit,
+    filters: o.f3x3,
+    kernelSize: 3,
+  });
+  const b5 = convUnit(convUnit(x, { ...unit, filters: o.f5x5Reduce, kernelSize: 1 }), {
+    ...unit,
+    filters: o.f5x5,
+    kernelSize: 5,
+  });
   const pooled = on(
     rank === 2
       ? tfl.layers.maxPooling2d({ poolSize: 3, strides: 1, padding: 'same' })

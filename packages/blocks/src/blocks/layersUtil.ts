@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '@tiefe/core';
-import type { ActivationName, Sym } from '../options.js';
 import { registerKernelFixes } from '../kernels/registerKernelFixes.js';
+import type { ActivationName, Sym } from '../options.js';
 
 /**
  * Applies `layer` to one symbolic tensor and returns the single result. Every block and model goes through
@@ -46,7 +46,11 @@ export function activate(x: Sym, name: ActivationName | null | undefined): Sym {
   }
   if (name === 'leakyRelu') return on(tfl.layers.leakyReLU({ alpha: 0.3 }), x);
   if (!BUILT_IN.has(name)) {
-    throw new InputError('activation', `a tfjs activation name, 'prelu', 'leakyRelu' or 'linear'`, JSON.stringify(name));
+    throw new InputError(
+      'activation',
+      `a tfjs activation name, 'prelu', 'leakyRelu' or 'linear'`,
+      JSON.stringify(name),
+    );
   }
   return on(tfl.layers.activation({ activation: name as 'relu' }), x);
 }
@@ -59,7 +63,8 @@ export function activate(x: Sym, name: ActivationName | null | undefined): Sym {
  * serialisable layers. Needs static spatial sizes for volumes.
  */
 export function batchNorm(x: Sym, options: { momentum?: number; epsilon?: number } = {}): Sym {
-  const bn = () => tfl.layers.batchNormalization({ axis: -1, momentum: options.momentum ?? 0.99, epsilon: options.epsilon ?? 1e-3 });
+  const bn = () =>
+    tfl.layers.batchNormalization({ axis: -1, momentum: options.momentum ?? 0.99, epsilon: options.epsilon ?? 1e-3 });
   if (x.shape.length <= 4) return on(bn(), x);
   if (x.shape.length !== 5) throw new InputError('batchNorm input', 'a rank-2 to rank-5 tensor', `shape [${x.shape}]`);
   const [, d, h, w, c] = x.shape;

@@ -58,7 +58,13 @@ export function residualBlock(x: Sym, options: ResidualOptions): Sym {
   const strides = checkInt('residualBlock strides', o.strides ?? 1);
   const bn = o.batchNorm ?? true;
   const act = o.activation ?? 'relu';
-  const unit = { batchNorm: false, activation: null, l2: o.l2, useBias: o.useBias ?? false, kernelInitializer: o.kernelInitializer ?? 'heNormal' } as const;
+  const unit = {
+    batchNorm: false,
+    activation: null,
+    l2: o.l2,
+    useBias: o.useBias ?? false,
+    kernelInitializer: o.kernelInitializer ?? 'heNormal',
+  } as const;
   if (o.preActivation) {
     let p = x;
     if (bn) p = batchNorm(p);
@@ -92,7 +98,13 @@ export function bottleneckBlock(x: Sym, options: ResidualOptions & { expansion?:
   const out = f * checkInt('bottleneckBlock expansion', o.expansion ?? 4);
   const bn = o.batchNorm ?? true;
   const act = o.activation ?? 'relu';
-  const unit = { batchNorm: false, activation: null, l2: o.l2, useBias: o.useBias ?? false, kernelInitializer: o.kernelInitializer ?? 'heNormal' } as const;
+  const unit = {
+    batchNorm: false,
+    activation: null,
+    l2: o.l2,
+    useBias: o.useBias ?? false,
+    kernelInitializer: o.kernelInitializer ?? 'heNormal',
+  } as const;
   if (o.preActivation) {
     const pre = (t: Sym) => activate(bn ? batchNorm(t) : t, act);
     const p = pre(x);

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '@tiefe/core';
-import { upSampling3d } from '../layers/UpSampling3D.js';
 import { registerConv3dTransposeGradient } from '../layers/conv3dTransposeGrad.js';
+import { upSampling3d } from '../layers/UpSampling3D.js';
 import type { ActivationName, DownsampleMethod, Sym, UpsampleMethod } from '../options.js';
 import { checkInt, checkOneOf, spatialRank } from '../validate.js';
 import { convUnit } from './convUnit.js';
@@ -103,7 +103,9 @@ export function upsample(x: Sym, options: UpsampleOptions = {}): Sym {
     throw new InputError('upsample interpolation', "'nearest' for volumes", "'bilinear'");
   }
   const up = on(
-    rank === 2 ? tfl.layers.upSampling2d({ size: [f, f], interpolation: options.interpolation ?? 'nearest' }) : upSampling3d({ size: f }),
+    rank === 2
+      ? tfl.layers.upSampling2d({ size: [f, f], interpolation: options.interpolation ?? 'nearest' })
+      : upSampling3d({ size: f }),
     x,
   );
   return options.filters === undefined ? up : convUnit(up, { ...unit, filters: options.filters, kernelSize: f });

@@ -31,7 +31,13 @@ export interface WebGPUBackendLike {
 }
 
 /** A flat (one thread per output element) dispatch over `shape`, in workgroups of 64 as tfjs' own. */
-export function flatProgram(shape: number[], shaderKey: string, variableNames: string[], userCode: string, uniforms?: string): WebGPUProgramLike {
+export function flatProgram(
+  shape: number[],
+  shaderKey: string,
+  variableNames: string[],
+  userCode: string,
+  uniforms?: string,
+): WebGPUProgramLike {
   const size = shape.reduce((a, b) => a * b, 1);
   return {
     variableNames,

@@ -48,6 +48,10 @@ export function registerKernelFixes(): KernelFixes {
     if (k && !marked(k)) replace(name, 'webgpu', avoidSharedRank5(k.kernelFunc));
   }
   const resize = tf.getKernel('ResizeNearestNeighborGrad', 'cpu');
-  if (resize && !marked(resize)) replace('ResizeNearestNeighborGrad', 'cpu', resizeNearestNeighborGradCpu as tf.KernelFunc);
-  return { webgpu: marked(tf.getKernel('Select', 'webgpu')), cpu: marked(tf.getKernel('ResizeNearestNeighborGrad', 'cpu')) };
+  if (resize && !marked(resize))
+    replace('ResizeNearestNeighborGrad', 'cpu', resizeNearestNeighborGradCpu as tf.KernelFunc);
+  return {
+    webgpu: marked(tf.getKernel('Select', 'webgpu')),
+    cpu: marked(tf.getKernel('ResizeNearestNeighborGrad', 'cpu')),
+  };
 }

@@ -25,11 +25,13 @@ export function registerConv3dTransposeGradient(): void {
         dy: () => tf.conv3d(ddx, filter, strides, pad),
         // conv3DBackpropFilter is not a public op in tfjs-core 4.22: run its kernel directly.
         filter: () =>
-          tf.engine().runKernel(
-            'Conv3DBackpropFilterV2',
-            { x: ddx, dy },
-            { strides, pad, filterShape: filter.shape },
-          ) as tf.Tensor5D,
+          tf
+            .engine()
+            .runKernel(
+              'Conv3DBackpropFilterV2',
+              { x: ddx, dy },
+              { strides, pad, filterShape: filter.shape },
+            ) as tf.Tensor5D,
       };
     },
   });

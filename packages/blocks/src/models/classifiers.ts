@@ -31,7 +31,9 @@ export function mlp(options: MlpOptions = {}): tfl.LayersModel {
   if (!Array.isArray(inputShape) || inputShape.length < 1) checkShape('mlp inputShape', inputShape, 1);
   checkShape('mlp inputShape', inputShape, inputShape.length);
   const hidden = options.hidden ?? [128];
-  hidden.forEach((h, i) => checkInt(`mlp hidden[${i}]`, h));
+  hidden.forEach((h, i) => {
+    checkInt(`mlp hidden[${i}]`, h);
+  });
   const classes = checkInt('mlp classes', options.classes ?? 10);
   if (options.dropout !== undefined) checkRate('mlp dropout', options.dropout);
   if (options.l2 !== undefined) checkNonNegative('mlp l2', options.l2);
@@ -49,7 +51,11 @@ export function mlp(options: MlpOptions = {}): tfl.LayersModel {
 /** Dense output layer: softmax over `classes`, or a sigmoid unit for `classes === 1`. */
 export function classifierHead(x: Sym, classes: number, l2?: number): Sym {
   return on(
-    tfl.layers.dense({ units: classes, activation: classes === 1 ? 'sigmoid' : 'softmax', kernelRegularizer: l2Reg(l2) }),
+    tfl.layers.dense({
+      units: classes,
+      activation: classes === 1 ? 'sigmoid' : 'softmax',
+      kernelRegularizer: l2Reg(l2),
+    }),
     x,
   );
 }
@@ -77,7 +83,9 @@ export function lenet5(options: Lenet5Options = {}): tfl.LayersModel {
   const classes = checkInt('lenet5 classes', options.classes ?? 10);
   const act = options.activation ?? 'tanh';
   const pool = () =>
-    options.pooling === 'max' ? tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }) : tfl.layers.averagePooling2d({ poolSize: 2, strides: 2 });
+    options.pooling === 'max'
+      ? tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 })
+      : tfl.layers.averagePooling2d({ poolSize: 2, strides: 2 });
   const input = tfl.input({ shape: inputShape });
   const c1Padding = inputShape[0] < 32 || inputShape[1] < 32 ? 'same' : 'valid';
   let x = convUnit(input, { filters: 6, kernelSize: 5, padding: c1Padding, activation: act });

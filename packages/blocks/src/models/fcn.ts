@@ -53,14 +53,27 @@ export function fcn(options: FcnOptions): tfl.LayersModel {
   let x: Sym = input;
   const pools: Sym[] = [];
   for (let s = 0; s < 5; s++) {
-    for (let i = 0; i < checkInt(`fcn convsPerStage[${s}]`, convs[s]); i++) x = convUnit(x, { ...unit, filters: checkInt(`fcn filters[${s}]`, filters[s]) });
+    for (let i = 0; i < checkInt(`fcn convsPerStage[${s}]`, convs[s]); i++)
+      x = convUnit(x, { ...unit, filters: checkInt(`fcn filters[${s}]`, filters[s]) });
     x = on(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }), x);
     pools.push(x);
   }
-  x = dropout(convUnit(x, { filters: head, kernelSize: checkInt('fcn headKernel', options.headKernel ?? 7), l2: options.l2 }), rate);
+  x = dropout(
+    convUnit(x, { filters: head, kernelSize: checkInt('fcn headKernel', options.headKernel ?? 7), l2: options.l2 }),
+    rate,
+  );
   x = dropout(convUnit(x, { filters: head, kernelSize: 1, l2: options.l2 }), rate);
   const score = (t: Sym) => convUnit(t, { filters: classes, kernelSize: 1, activation: null, l2: options.l2 });
-  const up = (t: Sym, f: number) => convUnit(t, { filters: classes, kernelSize: 2 * f, strides: f, transpose: true, activation: null, useBias: false, l2: options.l2 });
+  const up = (t: Sym, f: number) =>
+    convUnit(t, {
+      filters: classes,
+      kernelSize: 2 * f,
+      strides: f,
+      transpose: true,
+      activation: null,
+      useBias: false,
+      l2: options.l2,
+    });
   let y = score(x);
   if (variant === '32s') {
     y = up(y, 32);

@@ -1,7 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { convUnit } from '../blocks/convUnit.js';
-import { dropout, on } from '../blocks/layersUtil.js';
 import { type InceptionOptions, inceptionModule } from '../blocks/inception.js';
+import { dropout, on } from '../blocks/layersUtil.js';
 import type { Sym } from '../options.js';
 import { checkInt, checkRate, checkShape } from '../validate.js';
 import { classifierHead } from './classifiers.js';
@@ -51,7 +51,10 @@ export function inceptionNet(options: InceptionNetOptions = {}): tfl.LayersModel
   const w = (n: number) => Math.max(1, Math.round(n * scale));
   const unit = { batchNorm: options.batchNorm ?? true, l2: options.l2 };
   const input = tfl.input({ shape: inputShape });
-  let x: Sym = convUnit(input, { ...unit, filters: w(checkInt('inceptionNet stemFilters', options.stemFilters ?? 64)) });
+  let x: Sym = convUnit(input, {
+    ...unit,
+    filters: w(checkInt('inceptionNet stemFilters', options.stemFilters ?? 64)),
+  });
   x = on(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), x);
   for (const stage of options.stages ?? GOOGLENET_3A_3B_4A) {
     if (stage === 'pool') {

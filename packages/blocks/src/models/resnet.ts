@@ -45,7 +45,11 @@ const BLOCKS: Record<18 | 34 | 50, number[]> = { 18: [2, 2, 2, 2], 34: [3, 4, 6,
 export function resnet(options: ResnetOptions): tfl.LayersModel {
   const depth = checkOneOf('resnet depth', options.depth, [18, 34, 50] as const);
   const stem = checkOneOf('resnet stem', options.stem ?? 'imagenet', ['imagenet', 'cifar'] as const);
-  const inputShape = checkShape('resnet inputShape', options.inputShape ?? (stem === 'imagenet' ? [224, 224, 3] : [32, 32, 3]), 3);
+  const inputShape = checkShape(
+    'resnet inputShape',
+    options.inputShape ?? (stem === 'imagenet' ? [224, 224, 3] : [32, 32, 3]),
+    3,
+  );
   const classes = checkInt('resnet classes', options.classes ?? (stem === 'imagenet' ? 1000 : 10));
   const width = checkInt('resnet width', options.width ?? 64);
   const bias = options.convBias ?? true;
@@ -54,16 +58,40 @@ export function resnet(options: ResnetOptions): tfl.LayersModel {
   let x: Sym;
   if (stem === 'imagenet') {
     x = on(tfl.layers.zeroPadding2d({ padding: 3 }), input);
-    x = convUnit(x, { filters: width, kernelSize: 7, strides: 2, padding: 'valid', useBias: bias, batchNorm: !pre, activation: pre ? null : 'relu', l2: options.l2, kernelInitializer: 'heNormal' });
+    x = convUnit(x, {
+      filters: width,
+      kernelSize: 7,
+      strides: 2,
+      padding: 'valid',
+      useBias: bias,
+      batchNorm: !pre,
+      activation: pre ? null : 'relu',
+      l2: options.l2,
+      kernelInitializer: 'heNormal',
+    });
     x = on(tfl.layers.zeroPadding2d({ padding: 1 }), x);
     x = on(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2 }), x);
   } else {
-    x = convUnit(input, { filters: width, kernelSize: 3, useBias: bias, batchNorm: !pre, activation: pre ? null : 'relu', l2: options.l2, kernelInitializer: 'heNormal' });
+    x = convUnit(input, {
+      filters: width,
+      kernelSize: 3,
+      useBias: bias,
+      batchNorm: !pre,
+      activation: pre ? null : 'relu',
+      l2: options.l2,
+      kernelInitializer: 'heNormal',
+    });
   }
   const block = depth === 50 ? bottleneckBlock : residualBlock;
   BLOCKS[depth].forEach((n, stage) => {
     for (let i = 0; i < n; i++) {
-      x = block(x, { filters: width * 2 ** stage, strides: i === 0 && stage > 0 ? 2 : 1, useBias: bias, preActivation: pre, l2: options.l2 });
+      x = block(x, {
+        filters: width * 2 ** stage,
+        strides: i === 0 && stage > 0 ? 2 : 1,
+        useBias: bias,
+        preActivation: pre,
+        l2: options.l2,
+      });
     }
   });
   if (pre) x = on(tfl.layers.activation({ activation: 'relu' }), batchNorm(x));

@@ -56,7 +56,8 @@ export function unet(options: UnetOptions = {}): tfl.LayersModel {
  */
 export function unet3d(options: UnetOptions = {}): tfl.LayersModel {
   const inputShape = checkShape('unet3d inputShape', options.inputShape ?? [32, 32, 32, 1], 4);
-  if ((options.padding ?? 'same') !== 'same') throw new InputError('unet3d padding', "'same'", JSON.stringify(options.padding));
+  if ((options.padding ?? 'same') !== 'same')
+    throw new InputError('unet3d padding', "'same'", JSON.stringify(options.padding));
   return buildUnet(inputShape, options, { depth: 3, baseFilters: 16, batchNorm: true, name: 'unet3d' });
 }
 
@@ -77,7 +78,13 @@ function buildUnet(
   const spatial = inputShape.slice(0, -1);
   if (padding === 'same') checkDivisible(`${n} inputShape`, spatial, depth);
   else checkValidSizes(`${n} inputShape`, spatial, depth);
-  const unit = { batchNorm: o.batchNorm ?? defaults.batchNorm, activation: o.activation ?? 'relu', l2: o.l2, padding, kernelInitializer: 'heNormal' } as const;
+  const unit = {
+    batchNorm: o.batchNorm ?? defaults.batchNorm,
+    activation: o.activation ?? 'relu',
+    l2: o.l2,
+    padding,
+    kernelInitializer: 'heNormal',
+  } as const;
   const block = (t: Sym, filters: number) => convUnit(convUnit(t, { ...unit, filters }), { ...unit, filters });
 
   const input = tfl.input({ shape: inputShape });
@@ -96,7 +103,12 @@ function buildUnet(
     x = on(tfl.layers.concatenate({ axis: -1 }), [cropTo(skips[l], x), x]);
     x = block(x, f);
   }
-  const out = convUnit(x, { filters: classes, kernelSize: 1, activation: classes === 1 ? 'sigmoid' : 'softmax', l2: o.l2 });
+  const out = convUnit(x, {
+    filters: classes,
+    kernelSize: 1,
+    activation: classes === 1 ? 'sigmoid' : 'softmax',
+    l2: o.l2,
+  });
   return tfl.model({ inputs: input, outputs: out, name: n });
 }
 
@@ -119,10 +131,15 @@ function checkValidSizes(name: string, spatial: number[], depth: number): void {
     for (let l = 0; l < depth; l++) {
       s -= 4;
       if (s <= 0 || s % 2 !== 0) {
-        throw new InputError(name, `sizes that stay even and positive through ${depth} levels of two unpadded 3x3 convs + 2x2 pooling (e.g. 572 for depth 4)`, JSON.stringify(spatial));
+        throw new InputError(
+          name,
+          `sizes that stay even and positive through ${depth} levels of two unpadded 3x3 convs + 2x2 pooling (e.g. 572 for depth 4)`,
+          JSON.stringify(spatial),
+        );
       }
       s /= 2;
     }
-    if (s - 4 <= 0) throw new InputError(name, 'sizes large enough for the bottleneck convolutions', JSON.stringify(spatial));
+    if (s - 4 <= 0)
+      throw new InputError(name, 'sizes large enough for the bottleneck convolutions', JSON.stringify(spatial));
   }
 }

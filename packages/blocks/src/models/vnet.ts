@@ -45,8 +45,11 @@ export function vnet(options: VnetOptions = {}): tfl.LayersModel {
   const classes = checkInt('vnet classes', options.classes ?? 2);
   const k = checkInt('vnet kernelSize', options.kernelSize ?? 5);
   const convs = options.convsPerStage ?? [1, 2, 3, 3, 3, 3, 3].slice(0, depth + 1);
-  if (convs.length !== depth + 1) throw new InputError('vnet convsPerStage', `${depth + 1} entries (depth + 1)`, JSON.stringify(convs));
-  convs.forEach((c, i) => checkInt(`vnet convsPerStage[${i}]`, c));
+  if (convs.length !== depth + 1)
+    throw new InputError('vnet convsPerStage', `${depth + 1} entries (depth + 1)`, JSON.stringify(convs));
+  convs.forEach((c, i) => {
+    checkInt(`vnet convsPerStage[${i}]`, c);
+  });
   const rate = checkRate('vnet dropout', options.dropout ?? 0);
   if (options.l2 !== undefined) checkNonNegative('vnet l2', options.l2);
   const act = options.activation ?? 'prelu';
@@ -55,7 +58,8 @@ export function vnet(options: VnetOptions = {}): tfl.LayersModel {
   /** n convolutions at `filters` channels, the last one linear, plus the residual, then the activation. */
   const stage = (x: Sym, residual: Sym, filters: number, n: number): Sym => {
     let y = x;
-    for (let i = 0; i < n; i++) y = convUnit(y, { ...unit, filters, kernelSize: k, activation: i === n - 1 ? null : act });
+    for (let i = 0; i < n; i++)
+      y = convUnit(y, { ...unit, filters, kernelSize: k, activation: i === n - 1 ? null : act });
     return activate(on(tfl.layers.add(), [y, residual]), act);
   };
 
@@ -82,6 +86,11 @@ export function vnet(options: VnetOptions = {}): tfl.LayersModel {
     const cat = on(tfl.layers.concatenate({ axis: -1 }), [up, skips[l]]);
     x = stage(cat, cat, 2 * f, convs[l]);
   }
-  const out = convUnit(x, { filters: classes, kernelSize: 1, activation: classes === 1 ? 'sigmoid' : 'softmax', l2: options.l2 });
+  const out = convUnit(x, {
+    filters: classes,
+    kernelSize: 1,
+    activation: classes === 1 ? 'sigmoid' : 'softmax',
+    l2: options.l2,
+  });
   return tfl.model({ inputs: input, outputs: out, name: 'vnet' });
 }

@@ -75,27 +75,33 @@ function crossentropy(fn: string, sparse: boolean, o: CategoricalCrossentropyOpt
   const eps = o.eps ?? 1e-7;
   checkNumber(`${fn}: labelSmoothing`, ls, 0, 1);
   checkNumber(`${fn}: eps`, eps, 0, 0.5);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const p = parseSegmentationInputs(fn, yTrue, yPred, { mode: 'multiclass', ignoreIndex: o.ignoreIndex });
-      if (sparse && p.labels !== 'ids') {
-        const ids = yPred.shape.slice(0, -1);
-        throw new InputError(`${fn}: yTrue`, `integer class ids of shape ${fmt(ids)} or ${fmt([...ids, 1])}`, `shape ${fmt(yTrue.shape)}`);
-      }
-      checkClassWeights(fn, o.classWeights, p.numClasses);
-      if (o.validate) validateValuesSync(fn, yTrue, null, p, o.ignoreIndex);
-      const { target, valid } = targetsAndMask(yTrue, p, o.ignoreIndex);
-      const c = p.numClasses;
-      const x = tf.reshape(yPred, [p.batch, p.pixels, c]);
-      const logP = o.fromLogits
-        ? tf.logSoftmax(x)
-        : tf.log(tf.clipByValue(tf.div(x, tf.sum(x, 2, true)), eps, 1 - eps));
-      const y = ls > 0 ? tf.mul(tf.add(tf.mul(target, 1 - ls), ls / c), valid) : target;
-      const perPixel = tf.neg(tf.sum(tf.mul(y, logP), 2, true));
-      // Weight of each pixel: its true class's weight (sum_c g_c w_c for one-hot g), 0 where ignored.
-      const w = o.classWeights ? tf.sum(tf.mul(target, tf.tensor1d(o.classWeights)), 2, true) : valid;
-      return tf.div(tf.sum(tf.mul(perPixel, w)), tf.maximum(tf.sum(w), 1e-12)) as tf.Scalar;
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const p = parseSegmentationInputs(fn, yTrue, yPred, { mode: 'multiclass', ignoreIndex: o.ignoreIndex });
+        if (sparse && p.labels !== 'ids') {
+          const ids = yPred.shape.slice(0, -1);
+          throw new InputError(
+            `${fn}: yTrue`,
+            `integer class ids of shape ${fmt(ids)} or ${fmt([...ids, 1])}`,
+            `shape ${fmt(yTrue.shape)}`,
+          );
+        }
+        checkClassWeights(fn, o.classWeights, p.numClasses);
+        if (o.validate) validateValuesSync(fn, yTrue, null, p, o.ignoreIndex);
+        const { target, valid } = targetsAndMask(yTrue, p, o.ignoreIndex);
+        const c = p.numClasses;
+        const x = tf.reshape(yPred, [p.batch, p.pixels, c]);
+        const logP = o.fromLogits
+          ? tf.logSoftmax(x)
+          : tf.log(tf.clipByValue(tf.div(x, tf.sum(x, 2, true)), eps, 1 - eps));
+        const y = ls > 0 ? tf.mul(tf.add(tf.mul(target, 1 - ls), ls / c), valid) : target;
+        const perPixel = tf.neg(tf.sum(tf.mul(y, logP), 2, true));
+        // Weight of each pixel: its true class's weight (sum_c g_c w_c for one-hot g), 0 where ignored.
+        const w = o.classWeights ? tf.sum(tf.mul(target, tf.tensor1d(o.classWeights)), 2, true) : valid;
+        return tf.div(tf.sum(tf.mul(perPixel, w)), tf.maximum(tf.sum(w), 1e-12)) as tf.Scalar;
+      }),
   );
 }
 

@@ -62,20 +62,29 @@ export function weightedMeanSquaredError(options: WeightedMseOptions = {}): Weig
     checkSameShape(fn, yTrue, yPred);
     const last = yPred.shape[yPred.rank - 1];
     if (v !== undefined && (yPred.rank < 2 || v.length !== last)) {
-      throw new InputError(`${fn}: outputWeights`, `${yPred.rank < 2 ? 1 : last} weights (yPred's last axis)`, `${v.length}`);
+      throw new InputError(
+        `${fn}: outputWeights`,
+        `${yPred.rank < 2 ? 1 : last} weights (yPred's last axis)`,
+        `${v.length}`,
+      );
     }
     const n = yPred.shape[0];
     if (sampleWeights !== undefined) {
       checkTensor(`${fn}: sampleWeights`, sampleWeights, ['float32', 'int32']);
       if (sampleWeights.size !== n) {
-        throw new InputError(`${fn}: sampleWeights`, `${n} weights (one per sample), shape [${n}]`, `shape ${fmt(sampleWeights.shape)}`);
+        throw new InputError(
+          `${fn}: sampleWeights`,
+          `${n} weights (one per sample), shape [${n}]`,
+          `shape ${fmt(sampleWeights.shape)}`,
+        );
       }
     }
     return tf.tidy(() => {
       let sq: tf.Tensor = tf.squaredDifference(tf.cast(yTrue, 'float32'), yPred);
       if (v !== undefined) sq = tf.mul(sq, tf.tensor1d(v));
       const perSample = tf.mean(tf.reshape(sq, [n, -1]), 1);
-      const weighted = sampleWeights === undefined ? perSample : tf.mul(perSample, tf.reshape(tf.cast(sampleWeights, 'float32'), [n]));
+      const weighted =
+        sampleWeights === undefined ? perSample : tf.mul(perSample, tf.reshape(tf.cast(sampleWeights, 'float32'), [n]));
       return tf.div(tf.sum(weighted), Math.max(n, 1)) as tf.Scalar;
     });
   });

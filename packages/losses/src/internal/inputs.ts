@@ -100,30 +100,39 @@ export function checkClassWeights(fn: string, weights: readonly number[] | undef
 
 /**
  * Targets and the mask of counted pixels, as `[N, P, C]` and `[N, P, 1]` (`[N, P, C]` for multilabel, where
- * `ignoreIndex` applies per element). Ignored pixels have target 0. Call inside `tf.tidy`.
+ * `ignoreIndex` applies per element). Ignored pixels have target 0. `masked` is false when every pixel counts
+ * (the mask is all ones and multiplying by it can be skipped: broadcast multiplies are slow on cpu).
+ * Call inside `tf.tidy`.
  */
 export function targetsAndMask(
   yTrue: tf.Tensor,
   p: ParsedInputs,
   ignoreIndex: number | undefined,
-): { target: tf.Tensor3D; valid: tf.Tensor3D } {
+): { target: tf.Tensor3D; valid: tf.Tensor3D; masked: boolean } {
   const { batch: n, pixels: px, numClasses: c } = p;
   if (p.labels === 'dense') {
     // One-hot multiclass: every pixel counts.
-    return { target: tf.reshape(tf.cast(yTrue, 'float32'), [n, px, c]) as tf.Tensor3D, valid: tf.ones([n, px, 1]) as tf.Tensor3D };
+    return {
+      target: tf.reshape(tf.cast(yTrue, 'float32'), [n, px, c]) as tf.Tensor3D,
+      valid: tf.ones([n, px, 1]) as tf.Tensor3D,
+      masked: false,
+    };
   }
   if (p.mode === 'multiclass') {
     const raw = tf.reshape(tf.cast(yTrue, 'float32'), [n, px]);
-    const valid = ignoreIndex === undefined ? tf.onesLike(raw) : tf.cast(tf.notEqual(raw, ignoreIndex), 'float32');
-    // oneHot gives an all-zero row for ids outside [0, C), so ignored pixels need no special id.
-    const target = tf.mul(tf.oneHot(tf.cast(raw, 'int32'), c), tf.expandDims(valid, 2)) as tf.Tensor3D;
-    return { target, valid: tf.reshape(valid, [n, px, 1]) as tf.Tensor3D };
+    // oneHot gives an all-zero row for ids outside [0, C), so ignored ids (usually 255 or -1) need no masking;
+    // the mask is still applied, for an ignoreIndex inside [0, C).
+    const hot = tf.cast(tf.oneHot(tf.cast(raw, 'int32'), c), 'float32') as tf.Tensor3D;
+    if (ignoreIndex === undefined) return { target: hot, valid: tf.ones([n, px, 1]), masked: false };
+    const valid = tf.cast(tf.notEqual(raw, ignoreIndex), 'float32');
+    const target = tf.mul(hot, tf.expandDims(valid, 2)) as tf.Tensor3D;
+    return { target, valid: tf.reshape(valid, [n, px, 1]) as tf.Tensor3D, masked: true };
   }
   // Binary (one channel) or multilabel: a mask per channel.
   const raw = tf.reshape(tf.cast(yTrue, 'float32'), [n, px, c]) as tf.Tensor3D;
-  if (ignoreIndex === undefined) return { target: raw, valid: tf.onesLike(raw) };
+  if (ignoreIndex === undefined) return { target: raw, valid: tf.onesLike(raw), masked: false };
   const valid = tf.cast(tf.notEqual(raw, ignoreIndex), 'float32');
-  return { target: tf.mul(raw, valid) as tf.Tensor3D, valid: valid as tf.Tensor3D };
+  return { target: tf.mul(raw, valid) as tf.Tensor3D, valid: valid as tf.Tensor3D, masked: true };
 }
 
 /** `yPred` as probabilities `[N, P, C]`: softmax / sigmoid of logits, or as given. Call inside `tf.tidy`. */
@@ -158,7 +167,9 @@ function valueStats(
 ): tf.Tensor1D {
   return tf.tidy(() => {
     const ids = p.labels === 'ids' && p.mode === 'multiclass';
-    const t = ids ? rangeStats(yTrue, 0, p.numClasses - 1, true, ignoreIndex) : rangeStats(yTrue, 0, 1, false, ignoreIndex);
+    const t = ids
+      ? rangeStats(yTrue, 0, p.numClasses - 1, true, ignoreIndex)
+      : rangeStats(yTrue, 0, 1, false, ignoreIndex);
     const q = yPred ? rangeStats(yPred, 0, 1, false) : tf.tensor1d([0, 0, 0]);
     return tf.concat([t, q]);
   });
@@ -237,7 +248,10 @@ export function checkNumber(name: string, value: number, lo: number, hi: number)
  * through an OffscreenCanvas, which Node does not have.
  */
 export function assertSyncReads(what: string, instead: string): void {
-  if (tf.getBackend() === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined') {
+  if (
+    tf.getBackend() === 'webgpu' &&
+    typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined'
+  ) {
     throw new BackendError(`${what} needs a synchronous read, which the WebGPU backend has not in Node; ${instead}`);
   }
 }

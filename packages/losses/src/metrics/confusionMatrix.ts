@@ -43,7 +43,8 @@ export class SegmentationConfusionMatrix {
 
   constructor(readonly options: SegmentationMetricOptions & { numClasses: number }) {
     const k = options?.numClasses;
-    if (!Number.isInteger(k) || k < 2) throw new InputError('SegmentationConfusionMatrix: numClasses', 'an integer >= 2', `${k}`);
+    if (!Number.isInteger(k) || k < 2)
+      throw new InputError('SegmentationConfusionMatrix: numClasses', 'an integer >= 2', `${k}`);
     this.numClasses = k;
     this.counts = new Float64Array(k * k);
   }
@@ -58,10 +59,18 @@ export class SegmentationConfusionMatrix {
         const s = await check.data();
         const ignore = this.options.ignoreIndex === undefined ? '' : ` or ignoreIndex ${this.options.ignoreIndex}`;
         if (s[0] > 0) {
-          throw new InputError(`${fn}: yTrue`, `integer class ids in [0, ${k - 1}]${ignore}`, `${s[0]} value(s) out of range (values from ${s[1]} to ${s[2]})`);
+          throw new InputError(
+            `${fn}: yTrue`,
+            `integer class ids in [0, ${k - 1}]${ignore}`,
+            `${s[0]} value(s) out of range (values from ${s[1]} to ${s[2]})`,
+          );
         }
         if (s[3] > 0) {
-          throw new InputError(`${fn}: yPred`, `predicted class ids in [0, ${k - 1}]`, `${s[3]} value(s) out of range (values from ${s[4]} to ${s[5]})`);
+          throw new InputError(
+            `${fn}: yPred`,
+            `predicted class ids in [0, ${k - 1}]`,
+            `${s[3]} value(s) out of range (values from ${s[4]} to ${s[5]})`,
+          );
         }
       }
       const size = idx.shape[0];
@@ -166,7 +175,11 @@ export function metricClasses(fn: string, yPred: tf.Tensor, o: SegmentationMetri
   checkTensor(`${fn}: yPred`, yPred, ['float32', 'int32']);
   if (yPred.dtype === 'int32') {
     if (o.numClasses === undefined) {
-      throw new InputError(`${fn}: numClasses`, 'a class count when yPred holds predicted class ids (int32)', 'undefined');
+      throw new InputError(
+        `${fn}: numClasses`,
+        'a class count when yPred holds predicted class ids (int32)',
+        'undefined',
+      );
     }
     return o.numClasses;
   }
@@ -197,12 +210,17 @@ function pairIndices(
     idShape = yPred.shape.at(-1) === 1 ? yPred.shape.slice(0, -1) : yPred.shape;
     pred = tf.reshape(yPred, [-1]);
   } else {
-    if (yPred.rank < 2) throw new InputError(`${fn}: yPred`, 'a tensor of rank >= 2, [N, ...spatial, C]', `shape ${fmt(yPred.shape)}`);
+    if (yPred.rank < 2)
+      throw new InputError(`${fn}: yPred`, 'a tensor of rank >= 2, [N, ...spatial, C]', `shape ${fmt(yPred.shape)}`);
     const c = yPred.shape[yPred.rank - 1];
-    if ((c === 1 ? 2 : c) !== k) throw new InputError(`${fn}: yPred`, `${k} classes on the last axis`, `shape ${fmt(yPred.shape)}`);
+    if ((c === 1 ? 2 : c) !== k)
+      throw new InputError(`${fn}: yPred`, `${k} classes on the last axis`, `shape ${fmt(yPred.shape)}`);
     idShape = yPred.shape.slice(0, -1);
     const threshold = o.threshold ?? (o.fromLogits ? 0 : 0.5);
-    pred = c === 1 ? tf.cast(tf.greater(tf.reshape(yPred, [-1]), threshold), 'int32') : tf.reshape(tf.argMax(yPred, -1), [-1]);
+    pred =
+      c === 1
+        ? tf.cast(tf.greater(tf.reshape(yPred, [-1]), threshold), 'int32')
+        : tf.reshape(tf.argMax(yPred, -1), [-1]);
   }
   const m = idShape.reduce((a, b) => a * b, 1);
   let truth: tf.Tensor;
@@ -211,7 +229,11 @@ function pairIndices(
     truth = tf.reshape(tf.cast(yTrue, 'float32'), [m]);
   } else if (k > 2 && sameAs([...idShape, k])) {
     if (o.ignoreIndex !== undefined) {
-      throw new InputError(`${fn}: ignoreIndex`, 'integer class ids in yTrue (one-hot yTrue has no ignore value)', 'one-hot yTrue');
+      throw new InputError(
+        `${fn}: ignoreIndex`,
+        'integer class ids in yTrue (one-hot yTrue has no ignore value)',
+        'one-hot yTrue',
+      );
     }
     truth = tf.cast(tf.reshape(tf.argMax(yTrue, -1), [m]), 'float32');
   } else {
@@ -226,7 +248,10 @@ function pairIndices(
   const stats = (v: tf.Tensor, mask: tf.Tensor) => {
     const bad = tf.logicalAnd(
       mask,
-      tf.logicalOr(tf.logicalOr(tf.less(v, 0), tf.greater(v, k - 1)), tf.logicalOr(tf.notEqual(v, tf.floor(v)), tf.isNaN(v))),
+      tf.logicalOr(
+        tf.logicalOr(tf.less(v, 0), tf.greater(v, k - 1)),
+        tf.logicalOr(tf.notEqual(v, tf.floor(v)), tf.isNaN(v)),
+      ),
     );
     return [
       tf.sum(tf.cast(bad, 'float32')),

@@ -25,14 +25,16 @@ export interface HausdorffDistanceOptions {
 async function readMask(name: string, m: MaskInput): Promise<{ data: ArrayLike<number>; shape: number[] }> {
   if (m instanceof tf.Tensor) {
     if (m.isDisposed) throw new InputError(name, 'a live tensor', 'a disposed tensor');
-    if (m.dtype === 'string' || m.dtype === 'complex64') throw new InputError(name, 'a numeric mask', `dtype ${m.dtype}`);
+    if (m.dtype === 'string' || m.dtype === 'complex64')
+      throw new InputError(name, 'a numeric mask', `dtype ${m.dtype}`);
     return { data: await m.data(), shape: m.shape.slice() };
   }
   if (!m || typeof m !== 'object' || !('data' in m) || !Array.isArray(m.shape)) {
     throw new InputError(name, 'a tf.Tensor or { data, shape }', typeof m);
   }
   const size = m.shape.reduce((a, b) => a * b, 1);
-  if (m.data.length !== size) throw new InputError(name, `${size} values for shape ${fmt(m.shape)}`, `${m.data.length}`);
+  if (m.data.length !== size)
+    throw new InputError(name, `${size} values for shape ${fmt(m.shape)}`, `${m.data.length}`);
   return { data: m.data, shape: m.shape.slice() };
 }
 
@@ -99,7 +101,8 @@ export async function hausdorffDistance(
     throw new InputError(`${fn}: yPred`, `yTrue's shape ${fmt(a.shape)}`, `shape ${fmt(b.shape)}`);
   }
   const q = options.percentile;
-  if (q !== undefined && !(q >= 0 && q <= 100)) throw new InputError(`${fn}: percentile`, 'a number in [0, 100]', `${q}`);
+  if (q !== undefined && !(q >= 0 && q <= 100))
+    throw new InputError(`${fn}: percentile`, 'a number in [0, 100]', `${q}`);
   if (options.spacing !== undefined && options.spacing.length !== a.shape.length) {
     throw new InputError(`${fn}: spacing`, `${a.shape.length} numbers (one per axis)`, `${options.spacing.length}`);
   }
@@ -128,7 +131,7 @@ export async function hausdorffDistance(
     const d2 = squaredDistanceTransform(to, a.shape, options.spacing);
     const ds: number[] = [];
     for (let i = 0; i < from.length; i++) if (from[i]) ds.push(Math.sqrt(d2[i]));
-    if (q === undefined) return ds.reduce((m, v) => (v > m ? v : m), 0);
+    if (q === undefined) return ds.reduce((m, v) => Math.max(m, v), 0);
     return percentileOf(Float64Array.from(ds), q);
   };
   return Math.max(directed(ma, mb), directed(mb, ma));

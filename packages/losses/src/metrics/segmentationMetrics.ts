@@ -1,9 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import {
-  metricClasses,
-  SegmentationConfusionMatrix,
-  type SegmentationMetricOptions,
-} from './confusionMatrix.js';
+import { metricClasses, SegmentationConfusionMatrix, type SegmentationMetricOptions } from './confusionMatrix.js';
 
 async function matrix(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor, o: SegmentationMetricOptions) {
   const cm = new SegmentationConfusionMatrix({ ...o, numClasses: metricClasses(fn, yPred, o) });
@@ -15,22 +11,38 @@ async function matrix(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor, o: Segment
  * Dice score per class on hard predictions (argmax, or threshold for one channel): 2 TP / (2 TP + FP + FN),
  * counts over the batch and all pixels; NaN for a class absent from both yTrue and the prediction.
  */
-export async function diceScore(yTrue: tf.Tensor, yPred: tf.Tensor, options: SegmentationMetricOptions = {}): Promise<number[]> {
+export async function diceScore(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: SegmentationMetricOptions = {},
+): Promise<number[]> {
   return (await matrix('diceScore', yTrue, yPred, options)).dice();
 }
 
 /** IoU per class on hard predictions: TP / (TP + FP + FN); NaN for a class absent from both. */
-export async function iou(yTrue: tf.Tensor, yPred: tf.Tensor, options: SegmentationMetricOptions = {}): Promise<number[]> {
+export async function iou(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: SegmentationMetricOptions = {},
+): Promise<number[]> {
   return (await matrix('iou', yTrue, yPred, options)).iou();
 }
 
 /** Mean IoU over the classes where IoU is defined (Keras' MeanIoU). NaN when every pixel is ignored. */
-export async function meanIoU(yTrue: tf.Tensor, yPred: tf.Tensor, options: SegmentationMetricOptions = {}): Promise<number> {
+export async function meanIoU(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: SegmentationMetricOptions = {},
+): Promise<number> {
   return (await matrix('meanIoU', yTrue, yPred, options)).meanIoU();
 }
 
 /** Global pixel accuracy: correctly classified counted pixels / counted pixels. NaN when every pixel is ignored. */
-export async function pixelAccuracy(yTrue: tf.Tensor, yPred: tf.Tensor, options: SegmentationMetricOptions = {}): Promise<number> {
+export async function pixelAccuracy(
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor,
+  options: SegmentationMetricOptions = {},
+): Promise<number> {
   return (await matrix('pixelAccuracy', yTrue, yPred, options)).pixelAccuracy();
 }
 

@@ -30,15 +30,17 @@ export interface DiceLossOptions extends OverlapLossOptions {
 export function diceLoss(options: DiceLossOptions = {}): LossFn {
   const fn = 'diceLoss';
   const { smooth, eps } = overlapDefaults(fn, options);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const { stats: s } = overlapStats(fn, yTrue, yPred, options);
-      const score = tf.div(
-        tf.add(tf.mul(2, s.tp), smooth),
-        tf.maximum(tf.add(tf.add(s.sumP, s.sumG), smooth), eps),
-      ) as tf.Tensor2D;
-      return aggregate(scoreToLoss(score, options.logLoss, eps), s, options.classes);
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const score = tf.div(
+          tf.add(tf.mul(2, s.tp), smooth),
+          tf.maximum(tf.add(tf.add(s.sumP, s.sumG), smooth), eps),
+        ) as tf.Tensor2D;
+        return aggregate(scoreToLoss(score, options.logLoss, eps), s, options.classes);
+      }),
   );
 }
 
@@ -72,25 +74,27 @@ export function generalizedDiceLoss(options: GeneralizedDiceLossOptions = {}): L
   if (!['square', 'simple', 'uniform'].includes(weightType)) {
     throw new InputError(`${fn}: weightType`, "'square', 'simple' or 'uniform'", `'${weightType}'`);
   }
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const { stats: s } = overlapStats(fn, yTrue, yPred, o);
-      // sum(g) over the (unsquared) target: for 0/1 targets sum(g^2) is the same.
-      const volume = s.sumG;
-      let w: tf.Tensor2D;
-      if (weightType === 'uniform') {
-        w = tf.onesLike(volume);
-      } else {
-        const v = weightType === 'square' ? tf.square(volume) : volume;
-        const finite = tf.greater(volume, 0);
-        const raw = tf.where(finite, tf.div(1, tf.maximum(v, 1e-30)), tf.zerosLike(v));
-        const maxW = tf.max(raw, 1, true);
-        w = tf.where(finite, raw, tf.mul(tf.onesLike(raw), maxW)) as tf.Tensor2D;
-      }
-      const numer = tf.sum(tf.mul(w, s.tp), 1);
-      const denom = tf.sum(tf.mul(w, tf.add(s.sumP, s.sumG)), 1);
-      const score = tf.div(tf.add(tf.mul(2, numer), smooth), tf.maximum(tf.add(denom, smooth), eps));
-      return tf.mean(tf.sub(1, score)) as tf.Scalar;
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const { stats: s } = overlapStats(fn, yTrue, yPred, o);
+        // sum(g) over the (unsquared) target: for 0/1 targets sum(g^2) is the same.
+        const volume = s.sumG;
+        let w: tf.Tensor2D;
+        if (weightType === 'uniform') {
+          w = tf.onesLike(volume);
+        } else {
+          const v = weightType === 'square' ? tf.square(volume) : volume;
+          const finite = tf.greater(volume, 0);
+          const raw = tf.where(finite, tf.div(1, tf.maximum(v, 1e-30)), tf.zerosLike(v));
+          const maxW = tf.max(raw, 1, true);
+          w = tf.where(finite, raw, tf.mul(tf.onesLike(raw), maxW)) as tf.Tensor2D;
+        }
+        const numer = tf.sum(tf.mul(w, s.tp), 1);
+        const denom = tf.sum(tf.mul(w, tf.add(s.sumP, s.sumG)), 1);
+        const score = tf.div(tf.add(tf.mul(2, numer), smooth), tf.maximum(tf.add(denom, smooth), eps));
+        return tf.mean(tf.sub(1, score)) as tf.Scalar;
+      }),
   );
 }

@@ -48,46 +48,50 @@ export function focalLoss(options: FocalLossOptions = {}): LossFn {
   if (alpha !== null) checkNumber(`${fn}: alpha`, alpha, 0, 1);
   checkNumber(`${fn}: gamma`, gamma, 0, 100);
   checkNumber(`${fn}: eps`, eps, 0, 0.5);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const p = parseSegmentationInputs(fn, yTrue, yPred, options);
-      checkClassWeights(fn, options.classWeights, p.numClasses);
-      if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
-      const { target: g, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
-      const x = tf.reshape(yPred, [p.batch, p.pixels, p.numClasses]);
-      const w = options.classWeights ? tf.tensor1d(options.classWeights) : null;
-      // (1 - p)^gamma with the base kept >= 0 (and > 0 for gamma < 1, whose power has no gradient at 0).
-      const modulate = (oneMinus: tf.Tensor): tf.Tensor =>
-        gamma === 0 ? tf.onesLike(oneMinus) : tf.pow(tf.maximum(oneMinus, gamma < 1 ? 1e-12 : 0), gamma);
-      let perElement: tf.Tensor;
-      if (p.mode === 'multiclass') {
-        const logP = options.fromLogits ? tf.logSoftmax(x) : tf.log(tf.clipByValue(x, eps, 1 - eps));
-        const prob = options.fromLogits ? tf.exp(logP) : tf.clipByValue(x, eps, 1 - eps);
-        let terms = tf.mul(tf.mul(g, modulate(tf.sub(1, prob))), logP);
-        if (w) terms = tf.mul(terms, w);
-        perElement = tf.mul(tf.neg(tf.sum(terms, 2, true)), alpha ?? 1);
-      } else {
-        let logP: tf.Tensor;
-        let log1mP: tf.Tensor;
-        let prob: tf.Tensor;
-        if (options.fromLogits) {
-          logP = logSigmoid(x);
-          log1mP = logSigmoid(tf.neg(x));
-          prob = tf.sigmoid(x);
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const p = parseSegmentationInputs(fn, yTrue, yPred, options);
+        checkClassWeights(fn, options.classWeights, p.numClasses);
+        if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
+        const { target: g, valid, masked } = targetsAndMask(yTrue, p, options.ignoreIndex);
+        const x = tf.reshape(yPred, [p.batch, p.pixels, p.numClasses]);
+        const w = options.classWeights ? tf.tensor1d(options.classWeights) : null;
+        // (1 - p)^gamma with the base kept >= 0 (and > 0 for gamma < 1, whose power has no gradient at 0).
+        const modulate = (oneMinus: tf.Tensor): tf.Tensor =>
+          gamma === 0 ? tf.onesLike(oneMinus) : tf.pow(tf.maximum(oneMinus, gamma < 1 ? 1e-12 : 0), gamma);
+        let perElement: tf.Tensor;
+        if (p.mode === 'multiclass') {
+          const logP = options.fromLogits ? tf.logSoftmax(x) : tf.log(tf.clipByValue(x, eps, 1 - eps));
+          const prob = options.fromLogits ? tf.exp(logP) : tf.clipByValue(x, eps, 1 - eps);
+          let terms = tf.mul(tf.mul(g, modulate(tf.sub(1, prob))), logP);
+          if (w) terms = tf.mul(terms, w);
+          perElement = tf.mul(tf.neg(tf.sum(terms, 2, true)), alpha ?? 1);
         } else {
-          prob = tf.clipByValue(x, eps, 1 - eps);
-          logP = tf.log(prob);
-          log1mP = tf.log(tf.sub(1, prob));
+          let logP: tf.Tensor;
+          let log1mP: tf.Tensor;
+          let prob: tf.Tensor;
+          if (options.fromLogits) {
+            logP = logSigmoid(x);
+            log1mP = logSigmoid(tf.neg(x));
+            prob = tf.sigmoid(x);
+          } else {
+            prob = tf.clipByValue(x, eps, 1 - eps);
+            logP = tf.log(prob);
+            log1mP = tf.log(tf.sub(1, prob));
+          }
+          const ce = tf.neg(tf.add(tf.mul(g, logP), tf.mul(tf.sub(1, g), log1mP)));
+          const pT = tf.add(tf.mul(g, prob), tf.mul(tf.sub(1, g), tf.sub(1, prob)));
+          perElement = tf.mul(modulate(tf.sub(1, pT)), ce);
+          if (alpha !== null)
+            perElement = tf.mul(perElement, tf.add(tf.mul(g, alpha), tf.mul(tf.sub(1, g), 1 - alpha)));
+          if (w) perElement = tf.mul(perElement, w);
         }
-        const ce = tf.neg(tf.add(tf.mul(g, logP), tf.mul(tf.sub(1, g), log1mP)));
-        const pT = tf.add(tf.mul(g, prob), tf.mul(tf.sub(1, g), tf.sub(1, prob)));
-        perElement = tf.mul(modulate(tf.sub(1, pT)), ce);
-        if (alpha !== null) perElement = tf.mul(perElement, tf.add(tf.mul(g, alpha), tf.mul(tf.sub(1, g), 1 - alpha)));
-        if (w) perElement = tf.mul(perElement, w);
-      }
-      // valid is [N, P, 1] (multiclass: one count per pixel) or [N, P, C] (per element).
-      const counted = tf.mul(tf.onesLike(perElement), valid);
-      return tf.div(tf.sum(tf.mul(perElement, valid)), tf.maximum(tf.sum(counted), 1)) as tf.Scalar;
-    }),
+        if (!masked) return tf.mean(perElement) as tf.Scalar;
+        // valid is [N, P, 1] (multiclass: one count per pixel) or [N, P, C] (per element).
+        const counted = tf.mul(tf.onesLike(perElement), valid);
+        return tf.div(tf.sum(tf.mul(perElement, valid)), tf.maximum(tf.sum(counted), 1)) as tf.Scalar;
+      }),
   );
 }

@@ -97,7 +97,12 @@ function fieldPowers(
   return out;
 }
 
-function weightsFrom(pr: Prepared, probVals: ArrayLike<number>, targetVals: ArrayLike<number>, o: HausdorffDTLossOptions) {
+function weightsFrom(
+  pr: Prepared,
+  probVals: ArrayLike<number>,
+  targetVals: ArrayLike<number>,
+  o: HausdorffDTLossOptions,
+) {
   const alpha = o.alpha ?? 2;
   const [n, px, c] = pr.prob.shape;
   const wp = fieldPowers(probVals, n, px, c, pr.spatial, alpha, o.spacing);
@@ -155,31 +160,34 @@ export async function hausdorffDTWeights(
 export function hausdorffDTLoss(options: HausdorffDTLossOptions = {}): HausdorffDTLossFn {
   const fn = 'hausdorffDTLoss';
   checkNumber(`${fn}: alpha`, options.alpha ?? 2, 0, 16);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor, weights?: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const pr = prepare(fn, yTrue, yPred, options);
-      if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, pr.parsed, options.ignoreIndex);
-      const [n, px, c] = pr.prob.shape;
-      let w: tf.Tensor;
-      if (weights !== undefined) {
-        if (!(weights instanceof tf.Tensor) || weights.size !== n * px * c) {
-          throw new InputError(
-            `${fn}: weights`,
-            `a tensor of shape ${fmt([...yPred.shape.slice(0, -1), c])} from hausdorffDTWeights`,
-            weights instanceof tf.Tensor ? `shape ${fmt(weights.shape)}` : typeof weights,
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor, weights?: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const pr = prepare(fn, yTrue, yPred, options);
+        if (options.validate)
+          validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, pr.parsed, options.ignoreIndex);
+        const [n, px, c] = pr.prob.shape;
+        let w: tf.Tensor;
+        if (weights !== undefined) {
+          if (!(weights instanceof tf.Tensor) || weights.size !== n * px * c) {
+            throw new InputError(
+              `${fn}: weights`,
+              `a tensor of shape ${fmt([...yPred.shape.slice(0, -1), c])} from hausdorffDTWeights`,
+              weights instanceof tf.Tensor ? `shape ${fmt(weights.shape)}` : typeof weights,
+            );
+          }
+          w = tf.reshape(weights, [n, px, c]);
+        } else {
+          assertSyncReads(
+            `${fn}: the distance transforms`,
+            'compute them with `await hausdorffDTWeights(yTrue, yPred, options)` and pass them as the third argument',
           );
+          w = tf.tensor3d(weightsFrom(pr, pr.prob.dataSync(), pr.target.dataSync(), options), [n, px, c]);
         }
-        w = tf.reshape(weights, [n, px, c]);
-      } else {
-        assertSyncReads(
-          `${fn}: the distance transforms`,
-          'compute them with `await hausdorffDTWeights(yTrue, yPred, options)` and pass them as the third argument',
-        );
-        w = tf.tensor3d(weightsFrom(pr, pr.prob.dataSync(), pr.target.dataSync(), options), [n, px, c]);
-      }
-      const counted = tf.mul(tf.onesLike(pr.prob), pr.valid);
-      const err = tf.mul(tf.mul(tf.square(tf.sub(pr.prob, pr.target)), w), counted);
-      return tf.div(tf.sum(err), tf.maximum(tf.sum(counted), 1)) as tf.Scalar;
-    }),
+        const counted = tf.mul(tf.onesLike(pr.prob), pr.valid);
+        const err = tf.mul(tf.mul(tf.square(tf.sub(pr.prob, pr.target)), w), counted);
+        return tf.div(tf.sum(err), tf.maximum(tf.sum(counted), 1)) as tf.Scalar;
+      }),
   );
 }

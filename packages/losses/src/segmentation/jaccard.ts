@@ -24,12 +24,14 @@ export interface JaccardLossOptions extends OverlapLossOptions {
 export function jaccardLoss(options: JaccardLossOptions = {}): LossFn {
   const fn = 'jaccardLoss';
   const { smooth, eps } = overlapDefaults(fn, options);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const { stats: s } = overlapStats(fn, yTrue, yPred, options);
-      const union = tf.sub(tf.add(s.sumP, s.sumG), s.tp);
-      const score = tf.div(tf.add(s.tp, smooth), tf.maximum(tf.add(union, smooth), eps)) as tf.Tensor2D;
-      return aggregate(scoreToLoss(score, options.logLoss, eps), s, options.classes);
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const union = tf.sub(tf.add(s.sumP, s.sumG), s.tp);
+        const score = tf.div(tf.add(s.tp, smooth), tf.maximum(tf.add(union, smooth), eps)) as tf.Tensor2D;
+        return aggregate(scoreToLoss(score, options.logLoss, eps), s, options.classes);
+      }),
   );
 }

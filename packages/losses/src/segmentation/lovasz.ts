@@ -94,21 +94,23 @@ const lovaszRows = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =
 export function lovaszHingeLoss(options: LovaszHingeLossOptions = {}): LossFn {
   const fn = 'lovaszHingeLoss';
   const perImage = options.perImage ?? true;
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const p = parseSegmentationInputs(fn, yTrue, yPred, { mode: 'binary', ignoreIndex: options.ignoreIndex });
-      if (options.validate) validateValuesSync(fn, yTrue, null, p, options.ignoreIndex);
-      const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
-      const rows = perImage ? p.batch : 1;
-      const shape: [number, number] = [rows, (p.batch * p.pixels) / rows];
-      const g = tf.reshape(target, shape) as tf.Tensor2D;
-      const v = tf.reshape(valid, shape) as tf.Tensor2D;
-      const x = tf.reshape(yPred, shape) as tf.Tensor2D;
-      const errors = tf.relu(tf.sub(1, tf.mul(x, tf.sub(tf.mul(2, g), 1)))) as tf.Tensor2D;
-      // Sorting relu(e) or e gives the same loss: ties at 0 multiply 0.
-      const key = tf.where(tf.greater(v, 0), errors, tf.fill(shape, -1)) as tf.Tensor2D;
-      return tf.mean(lovaszRows(errors, key, g, v)) as tf.Scalar;
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const p = parseSegmentationInputs(fn, yTrue, yPred, { mode: 'binary', ignoreIndex: options.ignoreIndex });
+        if (options.validate) validateValuesSync(fn, yTrue, null, p, options.ignoreIndex);
+        const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
+        const rows = perImage ? p.batch : 1;
+        const shape: [number, number] = [rows, (p.batch * p.pixels) / rows];
+        const g = tf.reshape(target, shape) as tf.Tensor2D;
+        const v = tf.reshape(valid, shape) as tf.Tensor2D;
+        const x = tf.reshape(yPred, shape) as tf.Tensor2D;
+        const errors = tf.relu(tf.sub(1, tf.mul(x, tf.sub(tf.mul(2, g), 1)))) as tf.Tensor2D;
+        // Sorting relu(e) or e gives the same loss: ties at 0 multiply 0.
+        const key = tf.where(tf.greater(v, 0), errors, tf.fill(shape, -1)) as tf.Tensor2D;
+        return tf.mean(lovaszRows(errors, key, g, v)) as tf.Scalar;
+      }),
   );
 }
 
@@ -131,31 +133,33 @@ export function lovaszSoftmaxLoss(options: LovaszSoftmaxLossOptions = {}): LossF
   if (classes !== 'present' && classes !== 'all') {
     throw new InputError(`${fn}: classes`, "'present' or 'all'", `'${classes}'`);
   }
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const p = parseSegmentationInputs(fn, yTrue, yPred, options);
-      if (options.mode === 'multilabel') {
-        throw new InputError(`${fn}: mode`, "'multiclass' or 'binary'", "'multilabel'");
-      }
-      if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
-      const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
-      const prob = probabilities(yPred, p, options.fromLogits);
-      const { batch: n, pixels: px, numClasses: c } = p;
-      // [N, P, C] -> rows of one class: [N * C, P] per image, [C, N * P] over the batch.
-      const toRows = (t: tf.Tensor): tf.Tensor2D =>
-        (options.perImage
-          ? tf.reshape(tf.transpose(t, [0, 2, 1]), [n * c, px])
-          : tf.reshape(tf.transpose(tf.reshape(t, [n * px, c])), [c, n * px])) as tf.Tensor2D;
-      const g = toRows(target);
-      const v = toRows(tf.mul(tf.onesLike(target), valid));
-      const errors = tf.abs(tf.sub(g, toRows(prob))) as tf.Tensor2D;
-      const key = tf.where(tf.greater(v, 0), errors, tf.fill(errors.shape, -1)) as tf.Tensor2D;
-      const perRow = lovaszRows(errors, key, g, v);
-      const groups = options.perImage ? n : 1;
-      const present = tf.cast(tf.greater(tf.sum(g, 1), 0), 'float32');
-      const w = tf.reshape(classes === 'all' ? tf.onesLike(present) : present, [groups, c]);
-      const perGroup = tf.div(tf.sum(tf.mul(tf.reshape(perRow, [groups, c]), w), 1), tf.maximum(tf.sum(w, 1), 1));
-      return tf.mean(perGroup) as tf.Scalar;
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const p = parseSegmentationInputs(fn, yTrue, yPred, options);
+        if (options.mode === 'multilabel') {
+          throw new InputError(`${fn}: mode`, "'multiclass' or 'binary'", "'multilabel'");
+        }
+        if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
+        const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
+        const prob = probabilities(yPred, p, options.fromLogits);
+        const { batch: n, pixels: px, numClasses: c } = p;
+        // [N, P, C] -> rows of one class: [N * C, P] per image, [C, N * P] over the batch.
+        const toRows = (t: tf.Tensor): tf.Tensor2D =>
+          (options.perImage
+            ? tf.reshape(tf.transpose(t, [0, 2, 1]), [n * c, px])
+            : tf.reshape(tf.transpose(tf.reshape(t, [n * px, c])), [c, n * px])) as tf.Tensor2D;
+        const g = toRows(target);
+        const v = toRows(tf.mul(tf.onesLike(target), valid));
+        const errors = tf.abs(tf.sub(g, toRows(prob))) as tf.Tensor2D;
+        const key = tf.where(tf.greater(v, 0), errors, tf.fill(errors.shape, -1)) as tf.Tensor2D;
+        const perRow = lovaszRows(errors, key, g, v);
+        const groups = options.perImage ? n : 1;
+        const present = tf.cast(tf.greater(tf.sum(g, 1), 0), 'float32');
+        const w = tf.reshape(classes === 'all' ? tf.onesLike(present) : present, [groups, c]);
+        const perGroup = tf.div(tf.sum(tf.mul(tf.reshape(perRow, [groups, c]), w), 1), tf.maximum(tf.sum(w, 1), 1));
+        return tf.mean(perGroup) as tf.Scalar;
+      }),
   );
 }

@@ -60,8 +60,9 @@ export function overlapStats(
   const parsed = parseSegmentationInputs(fn, yTrue, yPred, o);
   checkClassWeights(fn, o.classWeights, parsed.numClasses);
   if (o.validate) validateValuesSync(fn, yTrue, o.fromLogits ? null : yPred, parsed, o.ignoreIndex);
-  const { target, valid } = targetsAndMask(yTrue, parsed, o.ignoreIndex);
-  let p: tf.Tensor = tf.mul(probabilities(yPred, parsed, o.fromLogits), valid);
+  const { target, valid, masked } = targetsAndMask(yTrue, parsed, o.ignoreIndex);
+  const prob = probabilities(yPred, parsed, o.fromLogits);
+  let p: tf.Tensor = masked ? tf.mul(prob, valid) : prob;
   let g: tf.Tensor = target;
   let weights: tf.Tensor = tf.tensor2d([o.classWeights ?? new Array(parsed.numClasses).fill(1)]);
   if (o.includeBackground === false && parsed.numClasses > 1) {
@@ -70,12 +71,14 @@ export function overlapStats(
     g = tf.slice(g, [0, 0, 1], [-1, -1, c]);
     weights = tf.slice(weights, [0, 1], [1, c]);
   }
-  // Group axis: per image keeps N, otherwise everything folds into one group.
-  const axes = o.perImage ? [1] : [0, 1];
-  const keep = (t: tf.Tensor): tf.Tensor2D => {
-    const s = tf.sum(t, axes);
-    return (o.perImage ? s : tf.expandDims(s, 0)) as tf.Tensor2D;
-  };
+  // Sums over pixels (and over the batch unless perImage) as a product with a row of ones: [G, 1, P] x [G, P, C].
+  // Same numbers as tf.sum, but tf.sum over non-innermost axes transposes and its gradient is a broadcast
+  // multiply, both slow on the cpu backend; matMul and its gradient are not.
+  const [n, px, c] = p.shape as [number, number, number];
+  const groups = o.perImage ? n : 1;
+  const ones = tf.ones([groups, 1, (n * px) / groups]);
+  const keep = (t: tf.Tensor): tf.Tensor2D =>
+    tf.reshape(tf.matMul(ones, tf.reshape(t, [groups, (n * px) / groups, c]) as tf.Tensor3D), [groups, c]) as tf.Tensor2D;
   const tp = keep(tf.mul(p, g));
   const sumP = keep(o.squared ? tf.square(p) : p);
   const sumG = keep(o.squared ? tf.square(g) : g);

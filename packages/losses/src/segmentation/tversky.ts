@@ -44,11 +44,13 @@ export function tverskyLoss(options: TverskyLossOptions = {}): LossFn {
   const fn = 'tverskyLoss';
   const { smooth, eps } = overlapDefaults(fn, options);
   const { alpha, beta } = abDefaults(fn, options);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const { stats: s } = overlapStats(fn, yTrue, yPred, options);
-      return aggregate(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)) as tf.Tensor2D, s, options.classes);
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        return aggregate(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)) as tf.Tensor2D, s, options.classes);
+      }),
   );
 }
 
@@ -66,11 +68,13 @@ export function focalTverskyLoss(options: FocalTverskyLossOptions = {}): LossFn 
   const { alpha, beta } = abDefaults(fn, options);
   const gamma = options.gamma ?? 0.75;
   checkNumber(`${fn}: gamma`, gamma, 0, 100);
-  return named(fn, (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
-    tf.tidy(() => {
-      const { stats: s } = overlapStats(fn, yTrue, yPred, options);
-      const base = tf.maximum(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)), eps);
-      return aggregate(tf.pow(base, gamma) as tf.Tensor2D, s, options.classes);
-    }),
+  return named(
+    fn,
+    (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
+      tf.tidy(() => {
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const base = tf.maximum(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)), eps);
+        return aggregate(tf.pow(base, gamma) as tf.Tensor2D, s, options.classes);
+      }),
   );
 }

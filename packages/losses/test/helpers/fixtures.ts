@@ -2,7 +2,16 @@ import * as tf from '@tensorflow/tfjs-core';
 import { rand, softmaxRow } from './reference.js';
 
 /** A fixed multiclass batch: logits [N, H, W, C], probabilities, ids [N, H, W] (some equal to `ignore`). */
-export function multiclassBatch(seed: number, n: number, h: number, w: number, c: number, ignore?: number, ignoreRate = 0.15, absent = false) {
+export function multiclassBatch(
+  seed: number,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  ignore?: number,
+  ignoreRate = 0.15,
+  absent = false,
+) {
   const r = rand(seed);
   const logits: number[][][] = []; // [n][p][c]
   const ids: number[][] = [];

@@ -85,7 +85,9 @@ export function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, ato
   for (let i = 0; i < want.length; i++) {
     const tol = atol + rtol * Math.abs(want[i]);
     if (!(Math.abs(got[i] - want[i]) <= tol)) {
-      throw new Error(`element ${i}: got ${got[i]}, want ${want[i]} (tolerance ${tol})\n got ${Array.from(got)}\nwant ${Array.from(want)}`);
+      throw new Error(
+        `element ${i}: got ${got[i]}, want ${want[i]} (tolerance ${tol})\n got ${Array.from(got)}\nwant ${Array.from(want)}`,
+      );
     }
   }
 }
@@ -112,7 +114,6 @@ export interface OverlapRefOptions {
  * probs[n][p][c], target[n][p][c] (already one-hot, ignored pixels: valid[n][p] = 0).
  */
 export function overlapRef(probs: number[][][], target: number[][][], valid: number[][], o: OverlapRefOptions): number {
-  const n = probs.length;
   const c = probs[0][0].length;
   const s = o.smooth ?? 0;
   const eps = o.eps ?? 1e-7;
@@ -262,9 +263,10 @@ export function lovaszSoftmaxFlat(
     grads.push({ k, d });
   }
   if (losses.length === 0) return { loss: 0, grad };
-  for (const { k, d } of grads) d.forEach((v, i) => {
-    grad[i][k] += v / losses.length;
-  });
+  for (const { k, d } of grads)
+    d.forEach((v, i) => {
+      grad[i][k] += v / losses.length;
+    });
   return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, grad };
 }
 
@@ -302,7 +304,13 @@ export function lovaszSoftmax(
     const losses = probas.map((_, b) => run([b], 1 / probas.length));
     return { loss: losses.reduce((a, b) => a + b, 0) / losses.length, grad };
   }
-  return { loss: run(probas.map((_, b) => b), 1), grad };
+  return {
+    loss: run(
+      probas.map((_, b) => b),
+      1,
+    ),
+    grad,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -318,7 +326,11 @@ function coords(i: number, shape: readonly number[]): number[] {
 }
 
 /** For every element, the Euclidean distance to the nearest site (brute force, O(n^2)). */
-export function bruteDistance(sites: ArrayLike<number>, shape: readonly number[], spacing?: readonly number[]): number[] {
+export function bruteDistance(
+  sites: ArrayLike<number>,
+  shape: readonly number[],
+  spacing?: readonly number[],
+): number[] {
   const sp = spacing ?? shape.map(() => 1);
   const pts: number[][] = [];
   for (let i = 0; i < sites.length; i++) if (sites[i]) pts.push(coords(i, shape));

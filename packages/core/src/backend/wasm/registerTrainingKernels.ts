@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { batchMatMul } from './batchMatMul.js';
 import { saveBuiltin } from './builtins.js';
+import { cast, identity } from './identity.js';
 import {
   conv2DBackpropFilter,
   conv2DBackpropInput,
@@ -28,6 +29,8 @@ export const WASM_TRAINING_KERNELS: Readonly<Record<string, tf.KernelFunc>> = {
   [tf.UnsortedSegmentSum]: unsortedSegmentSum as unknown as tf.KernelFunc,
   [tf.Sum]: sum as unknown as tf.KernelFunc,
   [tf.BatchMatMul]: batchMatMul as unknown as tf.KernelFunc,
+  [tf.Identity]: identity as unknown as tf.KernelFunc,
+  [tf.Cast]: cast as unknown as tf.KernelFunc,
 };
 
 /**

@@ -10,6 +10,11 @@ export interface WasmThreadsSetup {
   done: () => void;
 }
 
+interface EmscriptenPThread {
+  runningWorkers: Array<{ unref?: () => void }>;
+  unusedWorkers: Array<{ unref?: () => void }>;
+}
+
 const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
 
 /**
@@ -36,6 +41,10 @@ export async function configureWasmThreads(threads?: number): Promise<WasmThread
     tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
     return { threads: 1, reason, done: () => {} };
   };
+  // Not tf.findBackend: it would start the backend (single-threaded) as a side effect.
+  if ((tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm) {
+    return { threads: wasm.getThreadsCount(), reason: 'the wasm backend was already started', done: () => {} };
+  }
   if (want === 1) return off('one thread requested');
   if (typeof SharedArrayBuffer === 'undefined') return off('SharedArrayBuffer is unavailable (page not cross-origin isolated)');
   wasm.setThreadsCount(want);
@@ -93,6 +102,11 @@ async function patchNodeLoader(threads: number): Promise<() => void> {
     return materialize(shim + text);
   };
   return () => {
+    // XNNPACK's pool threads wait on the workers forever, and a running Emscripten worker is ref'd, so Node
+    // would never exit: unref them (they still run; they just do not keep the process alive).
+    const registry = (tf.engine() as unknown as { registry: Record<string, { wasm?: { PThread?: EmscriptenPThread } }> }).registry;
+    const module = registry.wasm?.wasm;
+    for (const w of [...(module?.PThread?.runningWorkers ?? []), ...(module?.PThread?.unusedWorkers ?? [])]) w.unref?.();
     os.cpus = origCpus;
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;
