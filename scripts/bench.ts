@@ -7,9 +7,10 @@
  * `backends: string[]` to run on fewer backends than all of them (for example a pure-parsing bench on 'cpu').
  *
  * Options: `--filter <text>` runs only bench files whose path contains the text; `--backends webgpu,wasm`.
+ * A partial run replaces only its own rows in latest.json/md and keeps the others (the date line is the last run's).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -99,16 +100,30 @@ async function main(): Promise<void> {
     adapters,
     commit: safe(() => execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim()),
   };
-  const md = toMarkdown(results, machine);
-  console.log(`\n${md}`);
   const out = join(root, 'bench', 'results');
   mkdirSync(out, { recursive: true });
-  atomicWrite(join(out, 'latest.json'), `${JSON.stringify({ machine, results }, null, 2)}\n`);
+  console.log(`\n${toMarkdown(results, machine)}`);
+  // A partial run (--filter, --backends) replaces only the rows of the bench files and backends it ran.
+  const ran = new Set(results.map((r) => `${r.bench}@${r.backend}`));
+  const previous = readPrevious(join(out, 'latest.json')).filter((r) => !ran.has(`${r.bench}@${r.backend}`));
+  const merged = [...previous, ...results].sort((a, b) => a.bench.localeCompare(b.bench));
+  const md = toMarkdown(merged, machine);
+  atomicWrite(join(out, 'latest.json'), `${JSON.stringify({ machine, results: merged }, null, 2)}\n`);
   atomicWrite(join(out, 'latest.md'), md);
   console.log(
     `written: ${relative(process.cwd(), join(out, 'latest.json'))}, ${relative(process.cwd(), join(out, 'latest.md'))}`,
   );
   if (results.some((r) => r.case === '(bench failed)')) process.exitCode = 1;
+}
+
+type Row = BenchRow & { bench: string; backend: string };
+
+function readPrevious(path: string): Row[] {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8')).results ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function safe(f: () => string): string | undefined {

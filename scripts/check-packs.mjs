@@ -12,16 +12,29 @@ const npm = (args, cwd) => execFileSync('npm', args, { cwd, encoding: 'utf8', st
 
 try {
   const packages = readdirSync(join(root, 'packages'))
-    .map((name) => ({ dir: join(root, 'packages', name), manifest: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')) }))
+    .map((name) => ({
+      dir: join(root, 'packages', name),
+      manifest: JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')),
+    }))
     .filter((p) => !p.manifest.private);
-  const tarballs = packages.map((p) => join(dir, npm(['pack', '--silent', '--pack-destination', dir], p.dir).trim().split('\n').pop()));
+  const tarballs = packages.map((p) =>
+    join(dir, npm(['pack', '--silent', '--pack-destination', dir], p.dir).trim().split('\n').pop()),
+  );
   writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tiefe-pack-check', private: true, type: 'module' }));
   npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...tarballs], dir);
   for (const { manifest } of packages) {
     const name = manifest.name;
-    const esm = execFileSync(process.execPath, ['--input-type=module', '-e', `const m = await import('${name}'); console.log(Object.keys(m).length)`], { cwd: dir, encoding: 'utf8' }).trim();
-    const cjs = execFileSync(process.execPath, ['-e', `console.log(Object.keys(require('${name}')).length)`], { cwd: dir, encoding: 'utf8' }).trim();
-    if (!(Number(esm) > 0 && Number(cjs) > 0 && esm === cjs)) throw new Error(`${name}: ESM exports ${esm}, CJS exports ${cjs}`);
+    const esm = execFileSync(
+      process.execPath,
+      ['--input-type=module', '-e', `const m = await import('${name}'); console.log(Object.keys(m).length)`],
+      { cwd: dir, encoding: 'utf8' },
+    ).trim();
+    const cjs = execFileSync(process.execPath, ['-e', `console.log(Object.keys(require('${name}')).length)`], {
+      cwd: dir,
+      encoding: 'utf8',
+    }).trim();
+    if (!(Number(esm) > 0 && Number(cjs) > 0 && esm === cjs))
+      throw new Error(`${name}: ESM exports ${esm}, CJS exports ${cjs}`);
     console.log(`check-packs: ${name} installs from its tarball; ESM and CJS both export ${esm} names`);
   }
 } finally {

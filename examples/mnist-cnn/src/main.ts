@@ -72,10 +72,21 @@ async function main(): Promise<void> {
 
   mkdirSync(outDir, { recursive: true });
   await saveCheckpoint(join(outDir, 'checkpoint'), { model, optimizer, epoch: epochs });
-  const summary = { backend: backend.name, adapter: backend.adapter, source, epochs, trainSeconds: seconds, accuracy: report.accuracy };
+  const summary = {
+    backend: backend.name,
+    adapter: backend.adapter,
+    source,
+    epochs,
+    trainSeconds: seconds,
+    accuracy: report.accuracy,
+  };
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(summary, null, 2)}\n`);
-  console.log(`test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${backend.name} after ${epochs} epochs (${seconds.toFixed(1)} s of training)`);
-  console.log(`output: ${relative(process.cwd(), join(outDir, 'report.json'))} and the model checkpoint in ${relative(process.cwd(), join(outDir, 'checkpoint'))}`);
+  console.log(
+    `test accuracy ${(report.accuracy * 100).toFixed(2)}% on ${backend.name} after ${epochs} epochs (${seconds.toFixed(1)} s of training)`,
+  );
+  console.log(
+    `output: ${relative(process.cwd(), join(outDir, 'report.json'))} and the model checkpoint in ${relative(process.cwd(), join(outDir, 'checkpoint'))}`,
+  );
 
   tf.dispose([train.images, train.labels, trainLabels, test.images, test.labels]);
   model.dispose();

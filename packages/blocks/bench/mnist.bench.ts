@@ -1,7 +1,9 @@
 /**
  * The small CNN on real MNIST digits: trains on 8,000 of the 10,000 digits in `../shared/data/mnist` (the
  * official test file, the data this repo ships) and reports accuracy on the other 2,000 (target >= 98.5%).
- * Minutes of training, so cpu only by default.
+ * Half an hour of training on this 2-core machine, so one backend by default: wasm (XNNPACK with Tiefe's
+ * training kernels), measured here ~2x faster than webgpu on lavapipe and ~7x faster than cpu for this net.
+ * Progress goes to stderr once per epoch.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +12,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { smallCnn } from '@tiefe/blocks';
 import { seed } from '@tiefe/core';
 
-export const backends = ['cpu'];
+export const backends = ['wasm'];
 
 const DATA = fileURLToPath(new URL('../../../../shared/data/mnist/', import.meta.url));
 
@@ -36,15 +38,28 @@ export default async function run(backend: string) {
   const labels = readIdx('t10k-labels-idx1-ubyte.gz');
   const n = images.dims[0];
   const [trainN, testN] = [8000, n - 8000];
-  const all = tf.tidy(() => tf.div(tf.reshape(tf.tensor(images.data, [n, 28, 28, 1], 'float32'), [n, 28, 28, 1]), 255));
+  const all = tf.tidy(() => tf.div(tf.tensor(images.data, [n, 28, 28, 1], 'float32'), 255));
   const y = tf.tidy(() => tf.oneHot(tf.tensor1d(Array.from(labels.data), 'int32'), 10));
   const [xTrain, xTest] = tf.split(all, [trainN, testN]);
   const [yTrain] = tf.split(y, [trainN, testN]);
   const model = smallCnn();
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const epochs = 8;
+  model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
+  const epochs = 4;
   const t0 = performance.now();
-  await model.fit(xTrain, yTrain, { epochs, batchSize: 64, shuffle: true, verbose: 0 });
+  await model.fit(xTrain, yTrain, {
+    epochs,
+    batchSize: 64,
+    shuffle: true,
+    verbose: 0,
+    callbacks: {
+      onEpochEnd: async (epoch, logs) => {
+        const s = ((performance.now() - t0) / 1000).toFixed(0);
+        process.stderr.write(
+          `smallCnn epoch ${epoch + 1}/${epochs}: loss ${logs?.loss.toFixed(4)} acc ${logs?.acc.toFixed(4)} (${s} s)\n`,
+        );
+      },
+    },
+  });
   const seconds = (performance.now() - t0) / 1000;
   const pred = tf.tidy(() => tf.argMax(model.predict(xTest, { batchSize: 250 }) as tf.Tensor, -1));
   const p = await pred.data();
@@ -60,7 +75,7 @@ export default async function run(backend: string) {
       unit: '%',
       target: '>= 98.5',
       pass: acc >= 0.985,
-      note: `smallCnn() defaults (468,394 params), Adam 1e-3, batch 64, ${epochs} epochs on ${backend}: ${seconds.toFixed(0)} s training`,
+      note: `smallCnn() defaults (468,394 params), Adam 2e-3, batch 64, ${epochs} epochs on ${backend}: ${seconds.toFixed(0)} s training`,
     },
   ];
 }

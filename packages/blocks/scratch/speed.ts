@@ -14,7 +14,7 @@ async function t(name: string, m: any, shape: number[], batch: number) {
   for (let i = 0; i < 3; i++) await m.trainOnBatch(x, y);
   console.log(backend, name, ((performance.now() - t0) / 3).toFixed(0), 'ms/step');
 }
-if (backend === 'webgpu') await t('smallCnn 32-64 b64', smallCnn(), [28, 28, 1], 64);
+await t('smallCnn 32-64 b64', smallCnn(), [28, 28, 1], 64);
 await t('smallCnn 16-32 b64', smallCnn({ filters: [16, 32] }), [28, 28, 1], 64);
 await t(
   'unet32 b16',

@@ -70,13 +70,18 @@ async function trainingStep(backend: string): Promise<BenchRow[]> {
     cpuTimes.push((c.user + c.system) / 1000);
     tensors.push(tf.memory().numTensors);
   }
-  // Where a step's time goes, per kernel (wasm kernels run synchronously, so these are wall times).
-  const profile = await tf.profile(async () => {
-    await model.trainOnBatch(x, y);
-  });
+  // Where a step's time goes, per kernel (wasm kernels run synchronously, so these are wall times). On a shared
+  // machine single steps are disturbed by other processes: each kernel's least time over 5 profiled steps.
   const byKernel = new Map<string, number>();
-  for (const k of profile.kernels) byKernel.set(k.name, (byKernel.get(k.name) ?? 0) + (k.kernelTimeMs as number));
-  const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 8);
+  for (let i = 0; i < 5; i++) {
+    const profile = await tf.profile(async () => {
+      await model.trainOnBatch(x, y);
+    });
+    const step = new Map<string, number>();
+    for (const k of profile.kernels) step.set(k.name, (step.get(k.name) ?? 0) + (k.kernelTimeMs as number));
+    for (const [k, t] of step) byKernel.set(k, Math.min(byKernel.get(k) ?? Number.POSITIVE_INFINITY, t));
+  }
+  const top = [...byKernel.entries()].sort((a, b) => b[1] - a[1]).slice(0, 10);
   const kernelTotal = [...byKernel.values()].reduce((a, b) => a + b, 0);
   tf.dispose([x, y]);
   model.optimizer.dispose();
@@ -105,7 +110,7 @@ async function trainingStep(backend: string): Promise<BenchRow[]> {
       pass: leaked === 0,
     },
     {
-      case: 'step time by kernel (one profiled step)',
+      case: 'step time by kernel (least of 5 profiled steps, summed)',
       value: Number(kernelTotal.toFixed(1)),
       unit: 'ms in kernels',
       note: top.map(([k, t]) => `${k} ${t.toFixed(1)}`).join(', '),
@@ -134,7 +139,12 @@ async function matMulRate(n: number): Promise<BenchRow> {
   }
   tf.dispose([a, b]);
   const gflops = (2 * n * n * n) / (median(times) * 1e6);
-  return { case: `matMul ${n}x${n}`, value: Number(gflops.toFixed(2)), unit: 'GFLOP/s', note: `median of ${runs}, result read back` };
+  return {
+    case: `matMul ${n}x${n}`,
+    value: Number(gflops.toFixed(2)),
+    unit: 'GFLOP/s',
+    note: `median of ${runs}, result read back`,
+  };
 }
 
 export default async function bench(backend: string): Promise<BenchRow[]> {

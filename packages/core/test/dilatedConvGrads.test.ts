@@ -80,7 +80,9 @@ describe('dilated convolution gradients (tfjs throws for them; Tiefe registers i
         const y = conv(x, w);
         const r = tf.tensor(rand(y.size, 3), y.shape);
         const before = tf.memory().numTensors;
-        const [gx, gw] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.mul(conv(a, b), r)))([x, w]);
+        const [gx, gw] = tf.grads((...[a, b]: tf.Tensor[]) =>
+          tf.sum(tf.mul(conv(a as tf.Tensor4D, b as tf.Tensor4D), r)),
+        )([x, w]);
         expect(tf.memory().numTensors).toBe(before + 2);
         // Padding as TensorFlow computes it for 'same': total = max((out - 1) * s + (k - 1) * d + 1 - in, 0).
         const [, oh, ow] = y.shape;

@@ -46,7 +46,9 @@ describe('default order', () => {
     const got = await initBackend();
     if (adapter && isSoftwareAdapter(adapter)) {
       expect(got.name).toBe('wasm');
-      expect(got.skipped).toEqual([{ name: 'webgpu', reason: expect.stringMatching(/^software adapter .*tried after wasm$/) }]);
+      expect(got.skipped).toEqual([
+        { name: 'webgpu', reason: expect.stringMatching(/^software adapter .*tried after wasm$/) },
+      ]);
     } else {
       expect(got).toEqual({ name: 'webgpu', adapter, skipped: [] });
     }
@@ -54,8 +56,12 @@ describe('default order', () => {
 
   test('recognises software adapters', () => {
     const base = { vendor: '', architecture: '', device: '', description: '' };
-    expect(isSoftwareAdapter({ ...base, vendor: 'mesa', architecture: 'software', description: 'llvmpipe' })).toBe(true);
+    expect(isSoftwareAdapter({ ...base, vendor: 'mesa', architecture: 'software', description: 'llvmpipe' })).toBe(
+      true,
+    );
     expect(isSoftwareAdapter({ ...base, vendor: 'google', description: 'SwiftShader Device (Subzero)' })).toBe(true);
-    expect(isSoftwareAdapter({ ...base, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' })).toBe(false);
+    expect(isSoftwareAdapter({ ...base, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' })).toBe(
+      false,
+    );
   });
 });

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
+import { MIN_XNNPACK_MACS } from '../src/backend/wasm/batchMatMul.js';
 import { convFilterGrad, convInputGrad, filterGradUsesMatMul } from '../src/backend/wasm/conv2dBackprop.js';
 import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/backend/wasm/registerTrainingKernels.js';
 import { createRng, initBackend } from '../src/index.js';
@@ -116,7 +117,13 @@ describe('wasm training kernels match the cpu backend', () => {
 
   test('the conv cases cover both routes of the filter gradient (transposes + conv, and matmul)', () => {
     const routes = CONV_CASES.map((c) => {
-      const info = tf.backend_util.computeConv2DInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c.strides, 1, c.pad);
+      const info = tf.backend_util.computeConv2DInfo(
+        [c.batch, c.h, c.w, c.inC],
+        [...c.k, c.inC, c.outC],
+        c.strides,
+        1,
+        c.pad,
+      );
       return filterGradUsesMatMul([c.batch, c.h, c.w, c.inC], info.outShape, c.k);
     });
     expect(routes.filter((r) => r).length).toBeGreaterThanOrEqual(3);
@@ -175,19 +182,29 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   test('BatchMatMul: transposed operands, batches, a shared b, broadcast, and the dense-layer gradients', async () => {
+    // Sizes above MIN_XNNPACK_MACS per product, so that Tiefe's routes run (the last case keeps the built-in).
     const cases: Array<[number[], number[], boolean, boolean]> = [
-      [[5, 7], [7, 3], false, false],
-      [[7, 5], [7, 3], true, false],
+      [[50, 40], [40, 30], false, false],
+      [[40, 50], [40, 30], true, false],
+      [[50, 40], [30, 40], false, true],
+      [[40, 50], [30, 40], true, true],
+      [[4, 50, 40], [4, 40, 30], false, false],
+      [[4, 40, 50], [4, 30, 40], true, true],
+      [[2, 3, 50, 40], [40, 30], false, false],
+      [[2, 3, 40, 50], [30, 40], true, true],
+      [[50, 40], [4, 40, 30], false, false],
+      [[1, 50, 40], [4, 30, 40], false, true],
       [[5, 7], [3, 7], false, true],
-      [[7, 5], [3, 7], true, true],
-      [[4, 5, 7], [4, 7, 3], false, false],
-      [[4, 7, 5], [4, 3, 7], true, true],
-      [[2, 3, 5, 7], [7, 6], false, false],
-      [[2, 3, 7, 5], [6, 7], true, true],
-      [[5, 7], [4, 7, 3], false, false],
-      [[1, 5, 7], [4, 3, 7], false, true],
     ];
-    const data = cases.map(([sa, sb]) => [randomArray(tf.util.sizeFromShape(sa)), randomArray(tf.util.sizeFromShape(sb))]);
+    expect(
+      cases
+        .slice(0, -1)
+        .every(([a, b, ta]) => (ta ? a.at(-1)! : a.at(-2)!) * b.at(-2)! * b.at(-1)! >= MIN_XNNPACK_MACS),
+    ).toBe(true);
+    const data = cases.map(([sa, sb]) => [
+      randomArray(tf.util.sizeFromShape(sa)),
+      randomArray(tf.util.sizeFromShape(sb)),
+    ]);
     const { cpu, wasm } = await onBoth(() =>
       cases.map(([sa, sb, ta, tb], i) => tf.matMul(tf.tensor(data[i][0], sa), tf.tensor(data[i][1], sb), ta, tb)),
     );
@@ -208,7 +225,12 @@ describe('wasm training kernels match the cpu backend', () => {
       const x = randomArray(c.batch * c.h * c.w * c.inC);
       const f = randomArray(c.k[0] * c.k[1] * c.inC * c.outC);
       const probe = tf.tidy(() =>
-        tf.conv2d(tf.zeros([c.batch, c.h, c.w, c.inC]) as tf.Tensor4D, tf.zeros([...c.k, c.inC, c.outC]) as tf.Tensor4D, c.strides, c.pad),
+        tf.conv2d(
+          tf.zeros([c.batch, c.h, c.w, c.inC]) as tf.Tensor4D,
+          tf.zeros([...c.k, c.inC, c.outC]) as tf.Tensor4D,
+          c.strides,
+          c.pad,
+        ),
       );
       const r = randomArray(probe.size);
       const outShape = probe.shape;
@@ -217,7 +239,8 @@ describe('wasm training kernels match the cpu backend', () => {
         const xs = tf.tensor4d(x, [c.batch, c.h, c.w, c.inC]);
         const fs = tf.tensor4d(f, [...c.k, c.inC, c.outC]);
         const rs = tf.tensor(r, outShape);
-        const loss = (a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), rs));
+        const loss = (a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.strides, c.pad), rs));
         return tf.grads(loss)([xs, fs]);
       });
       expectClose(wasm[0], cpu[0], 'dx');
@@ -253,8 +276,16 @@ describe('wasm training kernels match the cpu backend', () => {
       const xs = tf.tensor4d(x, [2, 3, 7, 6]);
       const dys = tf.tensor4d(dy, [2, 4, 4, 3]);
       const fs = tf.tensor4d(f, [3, 3, 3, 4]);
-      const dW = tf.engine().runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: dys }, { ...attrs, filterShape: [3, 3, 3, 4] }) as tf.Tensor;
-      const dx = tf.engine().runKernel(tf.Conv2DBackpropInput, { dy: dys, filter: fs }, { ...attrs, inputShape: [2, 3, 7, 6] }) as tf.Tensor;
+      const dW = tf
+        .engine()
+        .runKernel(tf.Conv2DBackpropFilter, { x: xs, dy: dys }, { ...attrs, filterShape: [3, 3, 3, 4] }) as tf.Tensor;
+      const dx = tf
+        .engine()
+        .runKernel(
+          tf.Conv2DBackpropInput,
+          { dy: dys, filter: fs },
+          { ...attrs, inputShape: [2, 3, 7, 6] },
+        ) as tf.Tensor;
       return [dW, dx];
     });
     expectClose(wasm[0], cpu[0], 'dW (NCHW)');
@@ -272,7 +303,14 @@ describe('wasm training kernels match the cpu backend', () => {
         const [batch, h, w, ch] = [3, 9, 8, 3];
         const x = randomArray(batch * h * w * ch);
         const f = randomArray(3 * 2 * ch * mult);
-        const probe = tf.tidy(() => tf.depthwiseConv2d(tf.zeros([batch, h, w, ch]) as tf.Tensor4D, tf.zeros([3, 2, ch, mult]) as tf.Tensor4D, strides, pad));
+        const probe = tf.tidy(() =>
+          tf.depthwiseConv2d(
+            tf.zeros([batch, h, w, ch]) as tf.Tensor4D,
+            tf.zeros([3, 2, ch, mult]) as tf.Tensor4D,
+            strides,
+            pad,
+          ),
+        );
         const outShape = probe.shape;
         probe.dispose();
         const r = randomArray(tf.util.sizeFromShape(outShape));
@@ -309,8 +347,12 @@ describe('wasm training kernels match the cpu backend', () => {
       const { cpu, wasm } = await onBoth(() => {
         const xs = tf.tensor4d(x, [batch, h, w, ch]);
         const rs = tf.tensor(r, outShape);
-        const gMax = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, strides, pad), rs)))(xs);
-        const gAvg = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, filter, strides, pad), rs)))(xs);
+        const gMax = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, filter, strides, pad), rs)))(
+          xs,
+        );
+        const gAvg = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, filter, strides, pad), rs)))(
+          xs,
+        );
         return [gMax, gAvg];
       });
       expectClose(wasm[0], cpu[0], 'maxPool dx');
@@ -356,7 +398,9 @@ describe('dilated convolutions (no cpu backprop supports dilation: checked as ad
       const [batch, h, w, inC, outC] = [2, 11, 9, 3, 4];
       const x = randomArray(batch * h * w * inC);
       const f = randomArray(3 * 2 * inC * outC);
-      const forward = await onBoth(() => [tf.conv2d(tf.tensor4d(x, [batch, h, w, inC]), tf.tensor4d(f, [3, 2, inC, outC]), strides, pad, 'NHWC', 2)]);
+      const forward = await onBoth(() => [
+        tf.conv2d(tf.tensor4d(x, [batch, h, w, inC]), tf.tensor4d(f, [3, 2, inC, outC]), strides, pad, 'NHWC', 2),
+      ]);
       expectClose(forward.wasm[0], forward.cpu[0], 'forward conv2d');
       await tf.setBackend('wasm');
       const backend = tf.backend() as BackendWasm;
@@ -366,7 +410,13 @@ describe('dilated convolutions (no cpu backprop supports dilation: checked as ad
       const y = tf.conv2d(xs, fs, strides, pad, 'NHWC', 2);
       const r = tf.tensor(randomArray(y.size), y.shape);
       const info = tf.backend_util.computeConv2DInfo(xs.shape, fs.shape, strides, 2, pad);
-      const g = { k: [3, 2] as [number, number], strides: [1, 1] as [number, number], dilations: [2, 2] as [number, number], padTop: info.padInfo.top, padLeft: info.padInfo.left };
+      const g = {
+        k: [3, 2] as [number, number],
+        strides: [1, 1] as [number, number],
+        dilations: [2, 2] as [number, number],
+        padTop: info.padInfo.top,
+        padLeft: info.padInfo.left,
+      };
       const dW = tf.engine().makeTensorFromTensorInfo(convFilterGrad(backend, xs, r, g));
       const dx = tf.engine().makeTensorFromTensorInfo(convInputGrad(backend, r, fs, xs.shape, g));
       const yr = dot(y.dataSync() as Float32Array, r.dataSync() as Float32Array);
@@ -396,8 +446,20 @@ describe('dilated convolutions (no cpu backprop supports dilation: checked as ad
         const y = tf.depthwiseConv2d(xs, fs, 1, 'same', 'NHWC', 2);
         const r = tf.tensor(randomArray(y.size), y.shape);
         const attrs = { strides: [1, 1], dilations: [2, 2], pad: 'same' };
-        const dx = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropInput, { dy: r, filter: fs }, { ...attrs, inputShape: xs.shape }) as tf.Tensor;
-        const dW = tf.engine().runKernel(tf.DepthwiseConv2dNativeBackpropFilter, { x: xs, dy: r }, { ...attrs, filterShape: fs.shape }) as tf.Tensor;
+        const dx = tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropInput,
+            { dy: r, filter: fs },
+            { ...attrs, inputShape: xs.shape },
+          ) as tf.Tensor;
+        const dW = tf
+          .engine()
+          .runKernel(
+            tf.DepthwiseConv2dNativeBackpropFilter,
+            { x: xs, dy: r },
+            { ...attrs, filterShape: fs.shape },
+          ) as tf.Tensor;
         const yr = dot(y.dataSync() as Float32Array, r.dataSync() as Float32Array);
         expect(Math.abs(dot(x, dx.dataSync() as Float32Array) - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);
         expect(Math.abs(dot(f, dW.dataSync() as Float32Array) - yr)).toBeLessThan(1e-4 * Math.abs(yr) + 1e-3);

@@ -1,6 +1,6 @@
 import os from 'node:os';
-import * as tf from '@tensorflow/tfjs-core';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { registerWasmTrainingKernels } from '../src/backend/wasm/registerTrainingKernels.js';
 import { configureWasmThreads } from '../src/backend/wasm/threads.js';

@@ -40,9 +40,15 @@ interface Run {
   losses: number[];
   weights: Float32Array[];
   tensorsPerStep: number[];
+  bytesPerStep: number[];
 }
 
-async function train(backend: 'cpu' | 'wasm', init: Float32Array[], shapes: number[][], data: { x: Float32Array; y: Float32Array }): Promise<Run> {
+async function train(
+  backend: 'cpu' | 'wasm',
+  init: Float32Array[],
+  shapes: number[][],
+  data: { x: Float32Array; y: Float32Array },
+): Promise<Run> {
   await tf.setBackend(backend);
   const model = referenceCnn();
   const start = init.map((w, i) => tf.tensor(w, shapes[i]));
@@ -52,15 +58,17 @@ async function train(backend: 'cpu' | 'wasm', init: Float32Array[], shapes: numb
   const ys = tf.tensor2d(data.y, [BATCH, 10]);
   const losses: number[] = [];
   const tensorsPerStep: number[] = [];
+  const bytesPerStep: number[] = [];
   for (let s = 0; s < STEPS; s++) {
     losses.push((await model.trainOnBatch(xs, ys)) as number);
     tensorsPerStep.push(tf.memory().numTensors);
+    bytesPerStep.push(tf.memory().numBytes);
   }
   const weights = model.getWeights().map((w) => w.dataSync() as Float32Array);
   tf.dispose([xs, ys]);
   model.optimizer.dispose();
   model.dispose();
-  return { losses, weights, tensorsPerStep };
+  return { losses, weights, tensorsPerStep, bytesPerStep };
 }
 
 describe('reference CNN on wasm', () => {
@@ -87,12 +95,14 @@ describe('reference CNN on wasm', () => {
     // Weights after the steps: Adam moves each by ~lr per step, so 1e-5 absolute is far below one step (1e-3).
     let worst = 0;
     for (let i = 0; i < init.length; i++) {
-      for (let k = 0; k < init[i].length; k++) worst = Math.max(worst, Math.abs(wasm.weights[i][k] - cpu.weights[i][k]));
+      for (let k = 0; k < init[i].length; k++)
+        worst = Math.max(worst, Math.abs(wasm.weights[i][k] - cpu.weights[i][k]));
     }
     console.log('max |w_wasm - w_cpu| after training', worst);
     expect(worst).toBeLessThan(1e-5);
     // No tensor is left behind by a training step.
     expect(new Set(wasm.tensorsPerStep).size).toBe(1);
+    expect(new Set(wasm.bytesPerStep).size).toBe(1);
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -78,7 +78,9 @@ describe('webgpu backend matches cpu', () => {
         const w = data([3, 3, 3, 4], 8) as tf.Tensor4D;
         const conv = (a: tf.Tensor4D, b: tf.Tensor4D) => tf.conv2d(a, b, stride, pad, 'NHWC', dilation);
         const y = conv(x, w);
-        const [dx, dw] = tf.grads((a: tf.Tensor4D, b: tf.Tensor4D) => tf.sum(tf.square(conv(a, b))))([x, w]);
+        const [dx, dw] = tf.grads((...[a, b]: tf.Tensor[]) =>
+          tf.sum(tf.square(conv(a as tf.Tensor4D, b as tf.Tensor4D))),
+        )([x, w]);
         return [y, dx, dw];
       });
     });
@@ -87,14 +89,9 @@ describe('webgpu backend matches cpu', () => {
   test('pooling and its gradients', async () => {
     await compare(() => {
       const x = data([2, 8, 7, 3], 9) as tf.Tensor4D;
-      const max = (a: tf.Tensor4D) => tf.maxPool(a, 2, 2, 'same');
-      const avg = (a: tf.Tensor4D) => tf.avgPool(a, 3, 2, 'valid');
-      return [
-        max(x),
-        avg(x),
-        tf.grad((a: tf.Tensor4D) => tf.sum(max(a)))(x),
-        tf.grad((a: tf.Tensor4D) => tf.sum(avg(a)))(x),
-      ];
+      const max = (a: tf.Tensor) => tf.maxPool(a as tf.Tensor4D, 2, 2, 'same');
+      const avg = (a: tf.Tensor) => tf.avgPool(a as tf.Tensor4D, 3, 2, 'valid');
+      return [max(x), avg(x), tf.grad((a) => tf.sum(max(a)))(x), tf.grad((a) => tf.sum(avg(a)))(x)];
     });
   });
 

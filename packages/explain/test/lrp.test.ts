@@ -318,7 +318,14 @@ describe('lrp', () => {
       'Conv1D (causal) + AveragePooling1D + GlobalMaxPooling1D',
       [7, 2],
       () => [
-        tfl.layers.conv1d({ inputShape: [7, 2], filters: 3, kernelSize: 2, padding: 'causal', activation: 'relu', useBias: false }),
+        tfl.layers.conv1d({
+          inputShape: [7, 2],
+          filters: 3,
+          kernelSize: 2,
+          padding: 'causal',
+          activation: 'relu',
+          useBias: false,
+        }),
         tfl.layers.averagePooling1d({ poolSize: 2 }),
         tfl.layers.conv1d({ filters: 3, kernelSize: 2, activation: 'relu', useBias: false }),
         tfl.layers.globalMaxPooling1d({}),
@@ -340,7 +347,13 @@ describe('lrp', () => {
       [5, 5, 2],
       () => [
         tfl.layers.zeroPadding2d({ inputShape: [5, 5, 2], padding: 1 }),
-        tfl.layers.depthwiseConv2d({ kernelSize: 3, depthMultiplier: 2, strides: 2, activation: 'relu', useBias: false }),
+        tfl.layers.depthwiseConv2d({
+          kernelSize: 3,
+          depthMultiplier: 2,
+          strides: 2,
+          activation: 'relu',
+          useBias: false,
+        }),
         tfl.layers.permute({ dims: [2, 1, 3] }),
         tfl.layers.globalAveragePooling2d({}),
         tfl.layers.dense({ units: 3, useBias: false }),

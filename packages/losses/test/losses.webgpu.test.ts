@@ -90,7 +90,14 @@ describe('WebGPU equals cpu: value and gradient (|diff| <= 1e-4 + 1e-4 |value|; 
   test('classic losses', async () => {
     const y = () => tf.tensor2d([0, 1, 0, 1, 0, 0], [2, 3]);
     const p = [0.2, 0.7, 0.1, 0.6, 0.3, 0.1];
-    for (const f of [meanSquaredError(), meanAbsoluteError(), hinge(), squaredHinge(), categoricalCrossentropy(), kullbackLeiblerDivergence()]) {
+    for (const f of [
+      meanSquaredError(),
+      meanAbsoluteError(),
+      hinge(),
+      squaredHinge(),
+      categoricalCrossentropy(),
+      kullbackLeiblerDivergence(),
+    ]) {
       await compare(f, y, p, [2, 3]);
     }
   });
@@ -127,7 +134,9 @@ describe('WebGPU: metrics and the losses that read data', () => {
     expect(() => loss(y, x)).toThrow(/hausdorffDTWeights/);
     expect(() => diceLoss({ validate: true })(y, x)).toThrow(/checkInputs/);
     await expect(checkInputs(y, x, { fromLogits: true })).resolves.toBeUndefined();
-    await expect(checkInputs(tf.fill([2, 4, 4, 1], 3), x, { fromLogits: true })).rejects.toThrow(/mask values in \[0, 1\]/);
+    await expect(checkInputs(tf.fill([2, 4, 4, 1], 3), x, { fromLogits: true })).rejects.toThrow(
+      /mask values in \[0, 1\]/,
+    );
     tf.dispose([x, y, w, got]);
   });
 });

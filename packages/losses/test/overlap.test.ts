@@ -165,7 +165,7 @@ describe('multiclass against the plain-array reference (float32, atol 2e-6)', ()
     tf.dispose([probs, ids, p5, i5]);
   });
 
-  test("multilabel: each sigmoid channel is a binary problem; the loss is the mean over present channels", () => {
+  test('multilabel: each sigmoid channel is a binary problem; the loss is the mean over present channels', () => {
     // Channel 0: p = [0.9, 0.2, 0.6, 0.1], g = [1, 0, 1, 0]; channel 1: p = [0.3, 0.8, 0.5, 0.4], g = [0, 1, 1, 0];
     // channel 2: empty target (not present).
     const p = tf.tensor4d([0.9, 0.3, 0.2, 0.2, 0.8, 0.1, 0.6, 0.5, 0.7, 0.1, 0.4, 0.3], [1, 2, 2, 3]);

@@ -19,6 +19,8 @@ export interface ConvUnitOptions {
   dilation?: number;
   /** Batch normalisation after the convolution (default false). */
   batchNorm?: boolean;
+  /** Momentum of batch norm's moving mean/variance (default 0.99, as Keras; 0.9 suits short trainings). */
+  bnMomentum?: number;
   /** Activation after the (normalised) convolution (default `'relu'`; `null` or `'linear'` for none). */
   activation?: ActivationName | null;
   /** Dropout rate after the activation (default 0: no dropout layer). */
@@ -50,6 +52,7 @@ export function convUnit(x: Sym, options: ConvUnitOptions): Sym {
   const dilation = checkInt('convUnit dilation', o.dilation ?? 1);
   if (o.dropout !== undefined) checkRate('convUnit dropout', o.dropout);
   if (o.l2 !== undefined) checkNonNegative('convUnit l2', o.l2);
+  if (o.bnMomentum !== undefined) checkRate('convUnit bnMomentum', o.bnMomentum, 0, 1, true);
   const kernelSize = tuple('convUnit kernelSize', o.kernelSize ?? 3, rank);
   const strides = tuple('convUnit strides', o.strides ?? 1, rank);
   const bn = o.batchNorm ?? false;
@@ -76,7 +79,7 @@ export function convUnit(x: Sym, options: ConvUnitOptions): Sym {
         : tfl.layers.conv3d({ ...args, dilationRate: dilationRate as [number, number, number] });
   }
   let y = on(layer, x);
-  if (bn) y = batchNorm(y);
+  if (bn) y = batchNorm(y, { momentum: o.bnMomentum });
   y = activate(y, o.activation === undefined ? 'relu' : o.activation);
   return dropout(y, o.dropout);
 }

@@ -14,6 +14,8 @@ export interface ResidualOptions {
   preActivation?: boolean;
   /** Batch normalisation after (or, pre-activation, before) every convolution (default true). */
   batchNorm?: boolean;
+  /** Momentum of batch norm's moving statistics (default 0.99, as Keras; 0.9 suits short trainings). */
+  bnMomentum?: number;
   /** Activation (default `'relu'`). */
   activation?: ActivationName;
   /** L2 weight decay on every kernel (default 0). */
@@ -35,6 +37,7 @@ function shortcut(x: Sym, from: Sym, outChannels: number, strides: number, o: Re
     kernelSize: 1,
     strides,
     batchNorm: bnAfter,
+    bnMomentum: o.bnMomentum,
     activation: null,
     l2: o.l2,
     useBias: o.useBias ?? false,
@@ -60,6 +63,7 @@ export function residualBlock(x: Sym, options: ResidualOptions): Sym {
   const act = o.activation ?? 'relu';
   const unit = {
     batchNorm: false,
+    bnMomentum: o.bnMomentum,
     activation: null,
     l2: o.l2,
     useBias: o.useBias ?? false,
@@ -67,10 +71,10 @@ export function residualBlock(x: Sym, options: ResidualOptions): Sym {
   } as const;
   if (o.preActivation) {
     let p = x;
-    if (bn) p = batchNorm(p);
+    if (bn) p = batchNorm(p, { momentum: o.bnMomentum });
     p = activate(p, act);
     let y = convUnit(p, { ...unit, filters: f, strides });
-    if (bn) y = batchNorm(y);
+    if (bn) y = batchNorm(y, { momentum: o.bnMomentum });
     y = dropout(activate(y, act), o.dropout);
     y = convUnit(y, { ...unit, filters: f });
     const sc = x.shape[x.shape.length - 1] === f && strides === 1 ? x : shortcut(x, p, f, strides, o, false);
@@ -100,13 +104,14 @@ export function bottleneckBlock(x: Sym, options: ResidualOptions & { expansion?:
   const act = o.activation ?? 'relu';
   const unit = {
     batchNorm: false,
+    bnMomentum: o.bnMomentum,
     activation: null,
     l2: o.l2,
     useBias: o.useBias ?? false,
     kernelInitializer: o.kernelInitializer ?? 'heNormal',
   } as const;
   if (o.preActivation) {
-    const pre = (t: Sym) => activate(bn ? batchNorm(t) : t, act);
+    const pre = (t: Sym) => activate(bn ? batchNorm(t, { momentum: o.bnMomentum }) : t, act);
     const p = pre(x);
     let y = convUnit(p, { ...unit, filters: f, kernelSize: 1 });
     y = convUnit(pre(y), { ...unit, filters: f, strides });

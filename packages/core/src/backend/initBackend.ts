@@ -5,8 +5,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
 import { registerDilatedConvGradients } from '../gradients/dilatedConvGrads.js';
+import { registerChainedOps } from '../tensor/chainedOps.js';
 import { ensureNavigatorGpu, isNode, VULKAN_HELP } from './nodeWebgpu.js';
 import { registerWasmTrainingKernels } from './wasm/registerTrainingKernels.js';
+import { configureWasmThreads } from './wasm/threads.js';
+
+// tfjs-core's bundles lack the chained ops (`x.flatten()`) that the umbrella package adds and tfjs-layers uses.
+registerChainedOps();
 
 /** The backends Tiefe can run on, fastest first. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -30,7 +35,11 @@ export interface InitBackendOptions {
    * {@link BackendError} that lists why each failed.
    */
   prefer?: BackendName[];
-  /** Threads for the wasm backend (default: the wasm backend's own choice; used where threads are available). */
+  /**
+   * Threads for the wasm backend. Default: 1 in Node (threads there rely on workarounds of tfjs 4.22 internals
+   * and gained nothing measurable on 2 cores), all cores (at most 8) in cross-origin isolated browser pages.
+   * Takes effect only when wasm starts for the first time in the process.
+   */
   threads?: number;
 }
 
@@ -159,8 +168,14 @@ async function describeAdapter(adapter: GPUAdapter): Promise<AdapterInfo> {
 }
 
 async function startWasm(threads: number | undefined): Promise<void> {
-  const wasm = await import('@tensorflow/tfjs-backend-wasm');
-  if (threads !== undefined) wasm.setThreadsCount(threads);
+  await import('@tensorflow/tfjs-backend-wasm');
+  // Threads are opt-in in Node: tfjs 4.22 needs workarounds there and 2 threads gained nothing measurable on
+  // 2 cores; browsers (cross-origin isolated pages) use all cores unless told otherwise.
+  const setup = await configureWasmThreads(isNode ? (threads ?? 1) : threads);
   registerWasmTrainingKernels();
-  await activate('wasm');
+  try {
+    await activate('wasm');
+  } finally {
+    setup.done();
+  }
 }

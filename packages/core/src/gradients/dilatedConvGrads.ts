@@ -9,8 +9,9 @@ import * as tf from '@tensorflow/tfjs-core';
 
 type Pad = 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
 
-function pair(v: number | [number, number] | undefined): [number, number] {
-  if (v === undefined) return [1, 1];
+function pair(v: number | [number, number] | null | undefined): [number, number] {
+  // tfjs-layers passes `dilations: null` for depthwise convolutions.
+  if (v === undefined || v === null) return [1, 1];
   return typeof v === 'number' ? [v, v] : v;
 }
 
@@ -22,7 +23,12 @@ function zeroStuff(filter: tf.Tensor4D, axis: 0 | 1, d: number): tf.Tensor4D {
   const outer = shape.slice(0, axis).reduce((a, b) => a * b, 1);
   const inner = shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   // Rank 4 at most: tfjs-backend-webgpu 4.22's Pad kernel emits invalid WGSL ('vec5') for rank-5 tensors.
-  const slots = tf.pad(tf.reshape(filter, [outer, k, 1, inner]), [[0, 0], [0, 0], [0, d - 1], [0, 0]]);
+  const slots = tf.pad(tf.reshape(filter, [outer, k, 1, inner]), [
+    [0, 0],
+    [0, 0],
+    [0, d - 1],
+    [0, 0],
+  ]);
   const taps = tf.slice(tf.reshape(slots, [outer, k * d, inner]), [0, 0, 0], [outer, (k - 1) * d + 1, inner]);
   const stuffed = [...shape] as [number, number, number, number];
   stuffed[axis] = (k - 1) * d + 1;
@@ -44,7 +50,7 @@ interface ConvAttrs {
   strides: number | [number, number];
   pad: Pad;
   dataFormat?: 'NHWC' | 'NCHW';
-  dilations?: number | [number, number];
+  dilations?: number | [number, number] | null;
   dimRoundingMode?: 'floor' | 'round' | 'ceil';
 }
 

@@ -78,7 +78,10 @@ export function overlapStats(
   const groups = o.perImage ? n : 1;
   const ones = tf.ones([groups, 1, (n * px) / groups]);
   const keep = (t: tf.Tensor): tf.Tensor2D =>
-    tf.reshape(tf.matMul(ones, tf.reshape(t, [groups, (n * px) / groups, c]) as tf.Tensor3D), [groups, c]) as tf.Tensor2D;
+    tf.reshape(tf.matMul(ones, tf.reshape(t, [groups, (n * px) / groups, c]) as tf.Tensor3D), [
+      groups,
+      c,
+    ]) as tf.Tensor2D;
   const tp = keep(tf.mul(p, g));
   const sumP = keep(o.squared ? tf.square(p) : p);
   const sumG = keep(o.squared ? tf.square(g) : g);

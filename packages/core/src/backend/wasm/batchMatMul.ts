@@ -2,6 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runBuiltin } from './builtins.js';
 import { f32, free, transpose, view, type WasmKernelArgs } from './wasmOps.js';
 
+/** Multiply-adds per product below which the built-in scalar loop is kept (about a 25x25x25 product). */
+export const MIN_XNNPACK_MACS = 16_384;
+
 /**
  * Kernel `BatchMatMul`. tfjs-backend-wasm runs XNNPACK only for one untransposed pair (batch 1); transposed
  * operands (every matmul gradient: dW = x^T dy, dx = dy W^T) and batches go through a scalar loop about 10x
@@ -24,8 +27,10 @@ export function batchMatMul(args: WasmKernelArgs): tf.TensorInfo {
   const outerDims = tf.broadcast_util.assertAndGetBroadcastShape(a.shape.slice(0, -2), b.shape.slice(0, -2));
   const batch = Math.max(batchA, batchB);
   const plain = batch === 1 && !transposeA && !transposeB;
-  // Leave the built-in its fast case, and any broadcast it handles itself (batches that are neither 1 nor equal).
-  if (plain || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return runBuiltin(tf.BatchMatMul, args);
+  // Leave the built-in its fast case, any broadcast it handles itself (batches that are neither 1 nor equal),
+  // and products so small that making an XNNPACK operator per product costs more than the scalar loop.
+  const tiny = m * k * n < MIN_XNNPACK_MACS;
+  if (plain || tiny || (batchA !== batchB && batchA !== 1 && batchB !== 1)) return runBuiltin(tf.BatchMatMul, args);
 
   const a3 = transposeA ? transpose(backend, view(a, [batchA, rA, cA]), [0, 2, 1]) : view(a, [batchA, m, k]);
   const b3 = transposeB ? transpose(backend, view(b, [batchB, rB, cB]), [0, 2, 1]) : view(b, [batchB, k, n]);

@@ -1,4 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 import type { WasmKernelArgs } from './wasmOps.js';
 
 // tfjs-backend-wasm's own kernels that Tiefe replaces but still calls for the cases it does not speed up.

@@ -1,6 +1,16 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import { f32, free, type Pads, runWasmKernel, type WasmKernelArgs, transpose, view, xnnConv2d, xnnDepthwiseConv2d } from './wasmOps.js';
+import * as tf from '@tensorflow/tfjs-core';
+import {
+  f32,
+  free,
+  type Pads,
+  runWasmKernel,
+  transpose,
+  view,
+  type WasmKernelArgs,
+  xnnConv2d,
+  xnnDepthwiseConv2d,
+} from './wasmOps.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
 export interface ConvGeometry {
@@ -38,7 +48,12 @@ export function filterGradUsesMatMul(xShape: number[], dyShape: number[], k: [nu
  * convolution's channel dimension, dy as [oh,ow,B,O] is the filter, stride <- dilation and dilation <- stride.
  * Returns dW as [kh,kw,C,O] (a fresh buffer owned by the caller).
  */
-export function convFilterGrad(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+export function convFilterGrad(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+): tf.TensorInfo {
   const [, inH, inW, inC] = x.shape;
   const [, outH, outW, outC] = dy.shape;
   const [kh, kw] = g.k;
@@ -109,7 +124,12 @@ function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
       }
     }
   }
-  const out = runWasmKernel('BatchMatMul', backend, { a: patchesT, b: view(dy, [1, n, outC]) }, { transposeA: false, transposeB: false });
+  const out = runWasmKernel(
+    'BatchMatMul',
+    backend,
+    { a: patchesT, b: view(dy, [1, n, outC]) },
+    { transposeA: false, transposeB: false },
+  );
   free(backend, patchesT);
   return view(out, [kh, kw, inC, outC]);
 }
@@ -119,7 +139,12 @@ function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
  * column (kw-1)*dw - left + q*sw (pixels that land outside only touch dx outside the image and are dropped),
  * so that a stride-1 'valid' convolution with the flipped filter gives dx for any stride and padding.
  */
-function spreadForInputGrad(backend: BackendWasm, dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): tf.TensorInfo {
+function spreadForInputGrad(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  inShape: number[],
+  g: ConvGeometry,
+): tf.TensorInfo {
   const [batch, outH, outW, ch] = dy.shape;
   const [, inH, inW] = inShape;
   const [kh, kw] = g.k;
@@ -258,7 +283,8 @@ export function conv2DBackpropInput({ inputs, backend, attrs }: WasmKernelArgs):
  */
 export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const { dy, filter } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, inputShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
+  const { strides, dilations, pad, dimRoundingMode, inputShape } =
+    attrs as unknown as tf.DepthwiseConv2dNativeBackpropInputAttrs;
   const info = tf.backend_util.computeConv2DInfo(
     inputShape,
     filter.shape as [number, number, number, number],
@@ -276,7 +302,10 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: W
     const wf = f32(backend, flipped);
     for (let i = 0; i < kh; i++) {
       for (let j = 0; j < kw; j++) {
-        wf.set(w.subarray(((kh - 1 - i) * kw + (kw - 1 - j)) * ch, ((kh - 1 - i) * kw + (kw - 1 - j) + 1) * ch), (i * kw + j) * ch);
+        wf.set(
+          w.subarray(((kh - 1 - i) * kw + (kw - 1 - j)) * ch, ((kh - 1 - i) * kw + (kw - 1 - j) + 1) * ch),
+          (i * kw + j) * ch,
+        );
       }
     }
     const direct = directPads(dy, inputShape, g);
@@ -331,7 +360,8 @@ export function depthwiseConv2dNativeBackpropInput({ inputs, backend, attrs }: W
  */
 export function depthwiseConv2dNativeBackpropFilter({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const { x, dy } = inputs;
-  const { strides, dilations, pad, dimRoundingMode, filterShape } = attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
+  const { strides, dilations, pad, dimRoundingMode, filterShape } =
+    attrs as unknown as tf.DepthwiseConv2dNativeBackpropFilterAttrs;
   const info = tf.backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,

@@ -70,7 +70,13 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Tens
 export function avgPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.TensorInfo {
   const { dy, input } = inputs;
   const { filterSize, strides, pad } = attrs as unknown as tf.AvgPoolGradAttrs;
-  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad);
+  const info = tf.backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+  );
   const { batchSize, inHeight, inWidth, inChannels: ch, outHeight, outWidth, strideHeight, strideWidth } = info;
   const { dilationHeight, dilationWidth, effectiveFilterHeight, effectiveFilterWidth } = info;
   const scale = 1 / (info.filterHeight * info.filterWidth);

@@ -46,24 +46,31 @@ export async function configureWasmThreads(threads?: number): Promise<WasmThread
     return { threads: wasm.getThreadsCount(), reason: 'the wasm backend was already started', done: () => {} };
   }
   if (want === 1) return off('one thread requested');
-  if (typeof SharedArrayBuffer === 'undefined') return off('SharedArrayBuffer is unavailable (page not cross-origin isolated)');
+  if (typeof SharedArrayBuffer === 'undefined')
+    return off('SharedArrayBuffer is unavailable (page not cross-origin isolated)');
   wasm.setThreadsCount(want);
   if (!isNode) return { threads: want, done: () => {} };
+  const { existsSync } = await import('node:fs');
+  const { createRequire } = await import('node:module');
+  const { dirname, join } = await import('node:path');
+  // import.meta is empty in the CommonJS build, where __filename exists instead.
+  const here = typeof __filename === 'string' ? __filename : import.meta.url;
+  const pkg = createRequire(here).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  const mainScript = join(dirname(pkg), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+  // Without it the workers could never load and setBackend would wait forever: stay single-threaded.
+  if (!existsSync(mainScript)) return off(`${mainScript} is missing`);
   tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
-  const done = await patchNodeLoader(want);
+  const done = await patchNodeLoader(want, mainScript);
   return { threads: want, done };
 }
 
 /** Node: serves the Emscripten worker from a file instead of a `blob:` URL (see configureWasmThreads). */
-async function patchNodeLoader(threads: number): Promise<() => void> {
+async function patchNodeLoader(threads: number, mainScript: string): Promise<() => void> {
   const { createHash } = await import('node:crypto');
   const { mkdirSync, renameSync, writeFileSync } = await import('node:fs');
-  const { createRequire } = await import('node:module');
   const os = (await import('node:os')).default;
   const { tmpdir } = os;
-  const { dirname, join } = await import('node:path');
-  const pkg = createRequire(import.meta.url).resolve('@tensorflow/tfjs-backend-wasm/package.json');
-  const mainScript = join(dirname(pkg), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
+  const { join } = await import('node:path');
   const materialize = (text: string): string => {
     const dir = join(tmpdir(), 'tiefe-wasm-threads');
     mkdirSync(dir, { recursive: true });
@@ -104,9 +111,12 @@ async function patchNodeLoader(threads: number): Promise<() => void> {
   return () => {
     // XNNPACK's pool threads wait on the workers forever, and a running Emscripten worker is ref'd, so Node
     // would never exit: unref them (they still run; they just do not keep the process alive).
-    const registry = (tf.engine() as unknown as { registry: Record<string, { wasm?: { PThread?: EmscriptenPThread } }> }).registry;
+    const registry = (
+      tf.engine() as unknown as { registry: Record<string, { wasm?: { PThread?: EmscriptenPThread } }> }
+    ).registry;
     const module = registry.wasm?.wasm;
-    for (const w of [...(module?.PThread?.runningWorkers ?? []), ...(module?.PThread?.unusedWorkers ?? [])]) w.unref?.();
+    for (const w of [...(module?.PThread?.runningWorkers ?? []), ...(module?.PThread?.unusedWorkers ?? [])])
+      w.unref?.();
     os.cpus = origCpus;
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;

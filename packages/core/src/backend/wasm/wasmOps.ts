@@ -1,5 +1,5 @@
-import * as tf from '@tensorflow/tfjs-core';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
 
 /** A kernel's arguments as tfjs passes them to a wasm kernel function. */
 export interface WasmKernelArgs {
@@ -70,7 +70,13 @@ export function xnnConv2d(
     [pads.left, pads.right],
     [0, 0],
   ];
-  return runWasmKernel('Conv2D', backend, { x, filter }, { strides, dilations, pad, dataFormat: 'NHWC', dimRoundingMode: 'floor' } as unknown as tf.NamedAttrMap);
+  return runWasmKernel('Conv2D', backend, { x, filter }, {
+    strides,
+    dilations,
+    pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: 'floor',
+  } as unknown as tf.NamedAttrMap);
 }
 
 /** The wasm DepthwiseConv2dNative kernel (XNNPACK) with explicit padding, as {@link xnnConv2d}. */
@@ -88,5 +94,11 @@ export function xnnDepthwiseConv2d(
     [pads.left, pads.right],
     [0, 0],
   ];
-  return runWasmKernel('DepthwiseConv2dNative', backend, { x, filter }, { strides, dilations, pad, dataFormat: 'NHWC', dimRoundingMode: 'floor' } as unknown as tf.NamedAttrMap);
+  return runWasmKernel('DepthwiseConv2dNative', backend, { x, filter }, {
+    strides,
+    dilations,
+    pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: 'floor',
+  } as unknown as tf.NamedAttrMap);
 }
