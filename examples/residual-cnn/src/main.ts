@@ -6,7 +6,7 @@
  * right, red = wrong).
  *
  * Run: node --import tsx --import @tiefe/core/register examples/residual-cnn/src/main.ts
- * Env: TRAIN (digits, default 1500), EPOCHS (default 3), TIEFE_BACKEND (e.g. cpu, webgpu).
+ * Env: TRAIN (digits, default 1500), EPOCHS (default 6), TIEFE_BACKEND (e.g. cpu, webgpu).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -50,7 +50,7 @@ async function main(): Promise<void> {
   const backend = await initBackend();
   seed(42);
   const trainN = Number(process.env.TRAIN ?? 1500);
-  const epochs = Number(process.env.EPOCHS ?? 3);
+  const epochs = Number(process.env.EPOCHS ?? 6);
   const valN = 1000;
   const images = readIdx('t10k-images-idx3-ubyte.gz');
   const labels = readIdx('t10k-labels-idx1-ubyte.gz');

@@ -53,7 +53,15 @@ async function main(): Promise<void> {
   const { x, y } = toTensors(train);
   const { x: xVal } = toTensors(val);
 
-  const model = unet({ inputShape: [SIZE, SIZE, 1], classes: 4, depth: 3, baseFilters: 8, batchNorm: true });
+  // Batch-norm momentum 0.9: in a short training the moving statistics must catch up with the batches.
+  const model = unet({
+    inputShape: [SIZE, SIZE, 1],
+    classes: 4,
+    depth: 3,
+    baseFilters: 8,
+    batchNorm: true,
+    bnMomentum: 0.9,
+  });
   console.log(
     `backend ${backend.name}; U-Net with ${model.countParams()} parameters; ${trainN} scenes, ${epochs} epochs`,
   );

@@ -44,7 +44,7 @@ export default async function run(backend: string) {
   const [yTrain] = tf.split(y, [trainN, testN]);
   const model = smallCnn();
   model.compile({ optimizer: tf.train.adam(2e-3), loss: 'categoricalCrossentropy', metrics: ['accuracy'] });
-  const epochs = 4;
+  const epochs = 8;
   const t0 = performance.now();
   await model.fit(xTrain, yTrain, {
     epochs,

@@ -29,7 +29,7 @@ export function shapes2d(count: number, size: number, seed: number): Scenes {
     const shapes = 1 + rng.int(3);
     for (let k = 0; k < shapes; k++) {
       const kind = 1 + rng.int(3);
-      const r = size * (0.1 + 0.12 * rng.next());
+      const r = size * (0.14 + 0.12 * rng.next());
       const cx = r + rng.next() * (size - 2 * r);
       const cy = r + rng.next() * (size - 2 * r);
       const value = 0.5 + 0.5 * rng.next();
@@ -66,15 +66,15 @@ export function shapes3d(count: number, size: number, seed: number): Scenes {
     const shapes = 1 + rng.int(2);
     for (let k = 0; k < shapes; k++) {
       const kind = 1 + rng.int(2);
-      const r = size * (0.15 + 0.12 * rng.next());
+      const r = size * (0.2 + 0.1 * rng.next());
       const c = [0, 1, 2].map(() => r + rng.next() * (size - 2 * r));
       const value = 0.5 + 0.5 * rng.next();
       for (let z = 0; z < size; z++)
         for (let y = 0; y < size; y++)
           for (let x = 0; x < size; x++) {
             const d = [z + 0.5 - c[0], y + 0.5 - c[1], x + 0.5 - c[2]];
-            const inside =
-              kind === 1 ? d[0] ** 2 + d[1] ** 2 + d[2] ** 2 <= r * r : d.every((v) => Math.abs(v) <= r * 0.8);
+            // A cube of half side r holds 8 r^3 voxels, a ball 4.2 r^3: their corners tell them apart.
+            const inside = kind === 1 ? d[0] ** 2 + d[1] ** 2 + d[2] ** 2 <= r * r : d.every((v) => Math.abs(v) <= r);
             if (inside) {
               const i = (z * size + y) * size + x;
               img[i] = value;

@@ -1,6 +1,6 @@
 /**
  * Forward and training-step times per backend for two reference models: U-Net at 128x128 and ResNet-18 at
- * 32x32 (CIFAR stem). One warm-up call (shader compilation, allocation), then the median of 3 timed calls;
+ * 32x32 (CIFAR stem). One warm-up call (shader compilation, allocation), then the median of 2 timed calls (their mean);
  * each call is synchronised (the forward reads its output back, the step returns its loss).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +8,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import { resnet, unet } from '@tiefe/blocks';
 import { seed } from '@tiefe/core';
 
-const REPS = 3;
+const REPS = 2;
 
 async function median(f: () => Promise<void>): Promise<number> {
   await f();
@@ -18,7 +18,9 @@ async function median(f: () => Promise<void>): Promise<number> {
     await f();
     times.push(performance.now() - t0);
   }
-  return times.sort((a, b) => a - b)[Math.floor(REPS / 2)];
+  // Median of REPS calls (for 2 calls: their mean).
+  const sorted = times.sort((a, b) => a - b);
+  return REPS % 2 ? sorted[(REPS - 1) / 2] : (sorted[REPS / 2 - 1] + sorted[REPS / 2]) / 2;
 }
 
 async function time(name: string, model: tfl.LayersModel, batch: number, backend: string, note: string) {

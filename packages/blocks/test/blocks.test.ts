@@ -88,6 +88,18 @@ describe('convUnit', () => {
     relu.dispose();
   });
 
+  it('passes bnMomentum to batch norm (default 0.99, as Keras)', () => {
+    const m = wrap([4, 4, 2], (x) =>
+      convUnit(convUnit(x, { filters: 2, batchNorm: true }), { filters: 2, batchNorm: true, bnMomentum: 0.9 }),
+    );
+    const momenta = m.layers
+      .filter((l) => l.getClassName() === 'BatchNormalization')
+      .map((l) => l.getConfig().momentum);
+    expect(momenta).toEqual([0.99, 0.9]);
+    expect(() => convUnit(tfl.input({ shape: [4, 4, 1] }), { filters: 2, bnMomentum: 2 })).toThrow(/bnMomentum/);
+    m.dispose();
+  });
+
   it('adds L2 weight decay l2 * sum(W^2) to the model losses', () => {
     const m = wrap([4, 4, 2], (x) => convUnit(x, { filters: 3, l2: 0.01 }));
     const w = m.layers[1].getWeights()[0];

@@ -20,6 +20,11 @@ export interface UnetOptions {
   padding?: Padding;
   /** Batch norm after every 3x3 convolution (default false, as the paper; 3-D default true). */
   batchNorm?: boolean;
+  /**
+   * Momentum of batch norm's moving statistics (default 0.99, as Keras). Use 0.9 for trainings of a few hundred
+   * steps: with 0.99 the statistics used at inference still lean on their initial values (0.99^200 = 13%).
+   */
+  bnMomentum?: number;
   /** Dropout rate at the end of the contracting path (deepest level and bottleneck), default 0. */
   dropout?: number;
   /** Decoder up-sampling: `'transpose'` (2x2 transposed conv, default) or `'upsample'` (repeat + 2x2 conv). */
@@ -80,6 +85,7 @@ function buildUnet(
   else checkValidSizes(`${n} inputShape`, spatial, depth);
   const unit = {
     batchNorm: o.batchNorm ?? defaults.batchNorm,
+    bnMomentum: o.bnMomentum,
     activation: o.activation ?? 'relu',
     l2: o.l2,
     padding,
