@@ -5,7 +5,7 @@
  * scenes: image, true mask, predicted mask).
  *
  * Run: node --import tsx --import @tiefe/core/register examples/unet-segmentation/src/main.ts
- * Env: TRAIN (scenes, default 240), EPOCHS (default 8), TIEFE_BACKEND (e.g. cpu, webgpu).
+ * Env: TRAIN (scenes, default 320), EPOCHS (default 12), TIEFE_BACKEND (e.g. cpu, webgpu).
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
@@ -46,8 +46,8 @@ async function predictLabels(model: tfl.LayersModel, x: tf.Tensor): Promise<Int3
 async function main(): Promise<void> {
   const backend = await initBackend();
   seed(5);
-  const trainN = Number(process.env.TRAIN ?? 240);
-  const epochs = Number(process.env.EPOCHS ?? 8);
+  const trainN = Number(process.env.TRAIN ?? 320);
+  const epochs = Number(process.env.EPOCHS ?? 12);
   const train = shapes2d(trainN, SIZE, 1);
   const val = shapes2d(100, SIZE, 2);
   const { x, y } = toTensors(train);
@@ -58,14 +58,14 @@ async function main(): Promise<void> {
     inputShape: [SIZE, SIZE, 1],
     classes: 4,
     depth: 3,
-    baseFilters: 8,
+    baseFilters: 16,
     batchNorm: true,
     bnMomentum: 0.9,
   });
   console.log(
     `backend ${backend.name}; U-Net with ${model.countParams()} parameters; ${trainN} scenes, ${epochs} epochs`,
   );
-  model.compile({ optimizer: tf.train.adam(0.01), loss: 'categoricalCrossentropy' });
+  model.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy' });
   const losses: number[] = [];
   const dice: number[] = [];
   await model.fit(x, y, {

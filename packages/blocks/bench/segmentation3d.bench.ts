@@ -65,7 +65,7 @@ export default async function run(backend: string): Promise<Row[]> {
   seed(1);
   const rows: Row[] = [];
   const mean = (a: number[]) => a.reduce((p, q) => p + q, 0) / a.length;
-  const [n3, e3] = [64, 14];
+  const [n3, e3] = [64, 20];
   const train3 = shapes3d(n3, 16, 3);
   const test3 = shapes3d(24, 16, 4);
   const u3 = unet3d({ inputShape: [16, 16, 16, 1], classes: 3, depth: 2, baseFilters: 8, bnMomentum: 0.9 });
