@@ -4,10 +4,7 @@
  * `navigator.gpu` at import time.
  */
 import { BackendError } from '../errors.js';
-
-/** True in Node (and Node-compatible runtimes), false in browsers and workers. */
-export const isNode: boolean =
-  typeof process !== 'undefined' && typeof process.versions?.node === 'string' && typeof window === 'undefined';
+import { importNodeOnly, isNode } from '../platform.js';
 
 /** What to install when Node has no Vulkan driver for Dawn. */
 export const VULKAN_HELP =
@@ -23,9 +20,7 @@ export async function ensureNavigatorGpu(): Promise<GPU> {
   if (!isNode) throw new BackendError('this browser has no WebGPU (navigator.gpu is undefined)');
   let dawn: { create(flags: string[]): GPU; globals: Record<string, unknown> };
   try {
-    // A variable specifier keeps bundlers from pulling the native module into browser builds.
-    const name = 'webgpu';
-    dawn = await import(/* @vite-ignore */ name);
+    dawn = await importNodeOnly('webgpu');
   } catch (e) {
     throw new BackendError(
       `the optional dependency \`webgpu\` (Dawn for Node) could not be loaded: ${(e as Error).message}. ` +
