@@ -5,7 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
 import { registerDilatedConvGradients } from '../gradients/dilatedConvGrads.js';
-import { importNodeOnly, isNode } from '../platform.js';
+import { isNode } from '../platform.js';
 import { registerChainedOps } from '../tensor/chainedOps.js';
 import { ensureNavigatorGpu, VULKAN_HELP } from './nodeWebgpu.js';
 import { registerWasmTrainingKernels } from './wasm/registerTrainingKernels.js';
