@@ -1,9 +1,13 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 // @ts-expect-error plain ESM helper without types
 import { es2017Bundle } from './packages/core/register-hooks.mjs';
 
-const packages = ['core', 'datasets', 'losses', 'blocks', 'explain'];
+// Every workspace package with a `src/index.ts` (a new package needs no edit here).
+const packages = readdirSync(new URL('./packages/', import.meta.url)).filter((p) =>
+  existsSync(new URL(`./packages/${p}/src/index.ts`, import.meta.url)),
+);
 const here = fileURLToPath(import.meta.url);
 const tfjs = ['core', 'layers', 'data', 'backend-cpu', 'backend-wasm', 'backend-webgpu'].map(
   (p) => `@tensorflow/tfjs-${p}`,
@@ -22,7 +26,7 @@ export default defineConfig({
     ],
   },
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts'],
+    include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'],
     // Load tfjs's ES2017 builds (about 3x faster than the default ES5 bundles) in every test worker.
     execArgv: ['--import', '@tiefe/core/register'],
     pool: 'forks',

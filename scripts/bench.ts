@@ -3,7 +3,7 @@
  * process (a fresh tfjs engine, no cross-talk between backends), and writes the rows to
  * bench/results/latest.json and bench/results/latest.md.
  *
- * A bench file default-exports `async (backend: string) => BenchRow[]` (see BenchRow). It may also export
+ * A bench file default-exports a `Bench`, `async (backend: string) => BenchRow[]` (both in scripts/benchRow.ts). It may also export
  * `backends: string[]` to run on fewer backends than all of them (for example a pure-parsing bench on 'cpu').
  *
  * Options: `--filter <text>` runs only bench files whose path contains the text; `--backends webgpu,wasm`.
@@ -14,21 +14,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 
 import os from 'node:os';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
-
-export interface BenchRow {
-  /** What was measured, e.g. 'reference CNN train step (batch 64)'. */
-  case: string;
-  /** The measured number. */
-  value: number;
-  /** Its unit, e.g. 'ms/step', 'GFLOP/s', 'MB'. */
-  unit: string;
-  /** The goal this number is held to, in words, e.g. '<= 60 ms'. */
-  target?: string;
-  /** Whether the goal was met (absent when there is no goal). */
-  pass?: boolean;
-  /** Anything a reader needs to interpret the number. */
-  note?: string;
-}
+import type { BenchRow } from './benchRow.js';
 
 const root = join(import.meta.dirname, '..');
 const ALL_BACKENDS = ['webgpu', 'wasm', 'cpu'];
@@ -56,7 +42,8 @@ function benchFiles(filter: string | undefined): string[] {
 /** Child mode: run one bench file on one backend and print its rows as JSON on the last line. */
 async function runOne(file: string, backend: string): Promise<void> {
   const { initBackend } = await import('@tiefe/core');
-  const got = await initBackend({ prefer: [backend as 'webgpu' | 'wasm' | 'cpu'], fallback: false });
+  // Only the one backend is tried: initBackend throws when it does not start, never runs another.
+  const got = await initBackend({ prefer: [backend as 'webgpu' | 'wasm' | 'cpu'] });
   const mod = await import(pathToFileURL(file).href);
   const rows: BenchRow[] = await mod.default(got.name);
   process.stdout.write(`\n@@ROWS@@${JSON.stringify({ rows, adapter: got.adapter })}\n`);

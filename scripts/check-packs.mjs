@@ -1,10 +1,12 @@
 // Packs every publishable package (`npm pack`), installs the tarballs in a clean temporary folder the way a user
 // would (peer dependencies from the registry), then imports each one with ESM `import` and CJS `require`.
-// Catches what workspace symlinks hide: missing `files`, wrong `exports`, undeclared dependencies.
+// Catches what workspace symlinks hide: missing `files`, wrong `exports`, undeclared dependencies. Then bundles
+// each installed package for the browser (esbuild, esm and iife): no error, no warning, no Node-only module.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { browserBundleProblems } from './browserBundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'tiefe-packs-'));
@@ -37,6 +39,18 @@ try {
       throw new Error(`${name}: ESM exports ${esm}, CJS exports ${cjs}`);
     console.log(`check-packs: ${name} installs from its tarball; ESM and CJS both export ${esm} names`);
   }
+  // A browser app installs the optional backends it bundles (initBackend imports them on demand).
+  const optional = new Set(
+    packages.flatMap(({ manifest }) =>
+      Object.keys(manifest.peerDependenciesMeta ?? {}).map((n) => `${n}@${manifest.peerDependencies[n]}`),
+    ),
+  );
+  npm(['install', '--no-audit', '--no-fund', '--prefer-offline', ...optional], dir);
+  const problems = [];
+  for (const { manifest } of packages)
+    problems.push(...(await browserBundleProblems(manifest.name, { resolveDir: dir })));
+  if (problems.length > 0) throw new Error(`browser bundles of the packed packages:\n${problems.join('\n')}`);
+  console.log(`check-packs: ${packages.length} packages bundle for the browser (esm, iife) with no error or warning`);
 } finally {
   rmSync(dir, { recursive: true, force: true });
 }

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Installs a software Vulkan driver so that WebGPU (Dawn, from the npm package `webgpu`) runs in Node on a
 # machine without a GPU. Debian 12's own lavapipe (Mesa 22) is refused by Dawn, so Mesa 25 lavapipe comes from
-# bookworm-backports. Safe to run again: it does nothing when the driver is already there.
+# bookworm-backports. Safe to run again: it does nothing, and prints nothing, when the driver is already there.
 set -euo pipefail
 
-icd=/usr/share/vulkan/icd.d/lvp_icd.x86_64.json
-if [ -f "$icd" ] && dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -qE '^(2[4-9]|[3-9][0-9])\.'; then
-  echo "install-webgpu-deps: Mesa lavapipe $(dpkg-query -W -f='${Version}' mesa-vulkan-drivers) already installed"
-  exit 0
-fi
+# lavapipe's manifest is lvp_icd.json from Mesa 24 on (lvp_icd.<arch>.json before): accept either name.
+have_lavapipe() {
+  compgen -G '/usr/share/vulkan/icd.d/lvp_icd*.json' >/dev/null &&
+    dpkg-query -W -f='${Version}' mesa-vulkan-drivers 2>/dev/null | grep -qE '^(2[4-9]|[3-9][0-9])\.'
+}
+# Installed already: a quiet no-op.
+if have_lavapipe; then exit 0; fi
 
 if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
   cat >&2 <<MSG

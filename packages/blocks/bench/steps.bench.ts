@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { resnet, unet } from '@tiefe/blocks';
 import { seed } from '@tiefe/core';
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 const REPS = 2;
 
@@ -57,7 +58,7 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
   ];
 }
 
-export default async function run(backend: string) {
+export default async function run(backend: string): Promise<BenchRow[]> {
   seed(3);
   return [
     ...(await time(

@@ -9,8 +9,6 @@ export { type InceptionOptions, inceptionModule } from './blocks/inception.js';
 export { activate, batchNorm } from './blocks/layersUtil.js';
 export { bottleneckBlock, type ResidualOptions, residualBlock } from './blocks/residual.js';
 export { type DownsampleOptions, downsample, type UpsampleOptions, upsample } from './blocks/sampling.js';
-export { type KernelFixes, registerKernelFixes } from './kernels/registerKernelFixes.js';
-export { registerConv3dTransposeGradient } from './layers/conv3dTransposeGrad.js';
 export { UpSampling3D, type UpSampling3DArgs, upSampling3d } from './layers/UpSampling3D.js';
 export {
   classifierHead,

@@ -134,7 +134,7 @@ describe('convUnit', () => {
 
   it('rejects bad options with InputError naming the option', () => {
     const x = tfl.input({ shape: [4, 4, 1] });
-    expect(() => convUnit(x, { filters: 0 })).toThrow(/convUnit filters: expected an integer >= 1, got 0/);
+    expect(() => convUnit(x, { filters: 0 })).toThrow(/convUnit: filters: expected an integer >= 1, got 0/);
     expect(() => convUnit(x, { filters: 2, padding: 'full' as 'same' })).toThrow(InputError);
     expect(() => convUnit(x, { filters: 2, kernelSize: [3, 3, 3] })).toThrow(/kernelSize/);
     expect(() => convUnit(x, { filters: 2, dropout: 1 })).toThrow(/dropout/);
@@ -186,6 +186,30 @@ describe('residual blocks', () => {
     const s = paramsOf([8, 8, 256], (x) => bottleneckBlock(x, { filters: 64, strides: 2, preActivation: true }));
     expect(s.out).toEqual([null, 4, 4, 256]);
     expect(s.params).toBe(256 * 64 + 9 * 64 * 64 + 64 * 256 + 256 * 256 + bnParams(256) + 2 * bnParams(64));
+  });
+
+  it('projection shortcut: a 1x1 conv (+ BN) of x, or of act(BN(x)) with pre-activation', () => {
+    const inboundOf = (l: tfl.layers.Layer) => l.inboundNodes[0].inboundLayers[0];
+    const blocks = [
+      (x: Sym, pre: boolean) => residualBlock(x, { filters: 8, strides: 2, preActivation: pre }),
+      (x: Sym, pre: boolean) => bottleneckBlock(x, { filters: 4, strides: 2, preActivation: pre }),
+    ];
+    for (const block of blocks) {
+      for (const pre of [false, true]) {
+        const m = wrap([8, 8, 4], (x) => block(x, pre));
+        const convs = m.layers.filter((l) => l.getClassName() === 'Conv2D');
+        const projection = convs.filter((l) => inboundOf(l) === convs[0].inboundNodes[0].inboundLayers[0]);
+        // The projection reads what the first conv reads: x itself, or the block's act(BN(x)).
+        expect(projection).toHaveLength(2);
+        const shortcut = projection[1];
+        expect(shortcut.getWeights()[0].shape.slice(0, 2)).toEqual([1, 1]);
+        expect(inboundOf(convs[0]).getClassName()).toBe(pre ? 'Activation' : 'InputLayer');
+        if (pre) expect(inboundOf(inboundOf(convs[0])).getClassName()).toBe('BatchNormalization');
+        const after = m.layers.filter((l) => l.inboundNodes[0]?.inboundLayers.includes(shortcut));
+        expect(after.map((l) => l.getClassName())).toEqual([pre ? 'Add' : 'BatchNormalization']);
+        m.dispose();
+      }
+    }
   });
 
   it('works on volumes (3x3x3 kernels)', () => {
@@ -257,7 +281,7 @@ describe('downsample / upsample', () => {
 
   it('rejects unknown methods', () => {
     const x = tfl.input({ shape: [4, 4, 1] });
-    expect(() => downsample(x, { method: 'median' as 'max' })).toThrow(/downsample method/);
-    expect(() => upsample(x, { method: 'pixelShuffle' as 'upsample' })).toThrow(/upsample method/);
+    expect(() => downsample(x, { method: 'median' as 'max' })).toThrow(/downsample: method/);
+    expect(() => upsample(x, { method: 'pixelShuffle' as 'upsample' })).toThrow(/upsample: method/);
   });
 });

@@ -314,18 +314,18 @@ describe('every model: forward shape and save/load round trip', () => {
 
 describe('bad options throw InputError', () => {
   it('names the option, the expectation and the value', () => {
-    expect(() => resnet({ depth: 101 as 50 })).toThrow(/resnet depth: expected one of 18, 34, 50, got 101/);
+    expect(() => resnet({ depth: 101 as 50 })).toThrow(/resnet: depth: expected one of 18, 34, 50, got 101/);
     expect(() => unet({ inputShape: [30, 30, 1], depth: 2 })).toThrow(
-      /unet inputShape: expected spatial sizes divisible by 4/,
+      /unet: inputShape: expected spatial sizes divisible by 4/,
     );
     expect(() => unet({ inputShape: [64, 64, 1], padding: 'valid' })).toThrow(InputError);
-    expect(() => unet3d({ inputShape: [8, 8, 1] })).toThrow(/unet3d inputShape/);
-    expect(() => unet3d({ inputShape: [8, 8, 8, 1], padding: 'valid' })).toThrow(/unet3d padding/);
-    expect(() => vnet({ inputShape: [8, 8, 8, 1], depth: 2, convsPerStage: [1, 2] })).toThrow(/vnet convsPerStage/);
-    expect(() => fcn({ variant: '4s' as '8s' })).toThrow(/fcn variant/);
+    expect(() => unet3d({ inputShape: [8, 8, 1] })).toThrow(/unet3d: inputShape/);
+    expect(() => unet3d({ inputShape: [8, 8, 8, 1], padding: 'valid' })).toThrow(/unet3d: padding/);
+    expect(() => vnet({ inputShape: [8, 8, 8, 1], depth: 2, convsPerStage: [1, 2] })).toThrow(/vnet: convsPerStage/);
+    expect(() => fcn({ variant: '4s' as '8s' })).toThrow(/fcn: variant/);
     expect(() => fcn({ variant: '8s', inputShape: [100, 100, 3] })).toThrow(/divisible by 32/);
-    expect(() => smallCnn({ dropout: 1.5 })).toThrow(/smallCnn dropout/);
-    expect(() => mlp({ hidden: [0] })).toThrow(/mlp hidden\[0\]/);
-    expect(() => lenet5({ inputShape: [28, 28] as unknown as [number, number, number] })).toThrow(/lenet5 inputShape/);
+    expect(() => smallCnn({ dropout: 1.5 })).toThrow(/smallCnn: dropout/);
+    expect(() => mlp({ hidden: [0] })).toThrow(/mlp: hidden\[0\]/);
+    expect(() => lenet5({ inputShape: [28, 28] as unknown as [number, number, number] })).toThrow(/lenet5: inputShape/);
   });
 });

@@ -2,20 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  fcn,
-  inceptionNet,
-  lenet5,
-  mlp,
-  registerConv3dTransposeGradient,
-  registerKernelFixes,
-  resnet,
-  smallCnn,
-  UpSampling3D,
-  unet,
-  unet3d,
-  vnet,
-} from '../src/index.js';
+import { fcn, inceptionNet, lenet5, mlp, resnet, smallCnn, UpSampling3D, unet, unet3d, vnet } from '../src/index.js';
 
 // Tolerance: float32 on two different kernels (sums in other orders): |webgpu - cpu| <= 1e-3 * max|cpu| + 1e-5.
 const REL = 1e-3;
@@ -47,67 +34,7 @@ async function on(backend: 'cpu' | 'webgpu', f: () => tf.Tensor[]): Promise<Floa
   return arrays;
 }
 
-describe("Tiefe's kernel fixes (webgpu vs cpu)", () => {
-  it('Select (tf.where) on rank 5 and 6 and the PReLU gradient on volumes: the WGSL kernel', async () => {
-    expect(registerKernelFixes()).toEqual({ webgpu: true, cpu: true });
-    const a = tf.randomNormal([2, 3, 2, 4, 3], 0, 1, 'float32', 31);
-    const b = tf.randomNormal([2, 3, 2, 4, 3], 0, 1, 'float32', 32);
-    const run = () => [
-      tf.where(tf.greater(a, b), a, b),
-      tf.where(
-        tf.less(tf.reshape(a, [2, 3, 2, 2, 2, 3]), 0),
-        tf.reshape(a, [2, 3, 2, 2, 2, 3]),
-        tf.reshape(b, [2, 3, 2, 2, 2, 3]),
-      ),
-      // PReLU's gradient on a volume goes through rank-5 Select.
-      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.prelu(t, tf.fill([3], 0.2)), b)))(a),
-    ];
-    const cpu = await on('cpu', run);
-    const gpu = await on('webgpu', run);
-    ['where', 'rank 6', 'prelu grad'].forEach((n, i) => {
-      expectClose(n, gpu[i], cpu[i]);
-    });
-    expect(Math.max(...Array.from(gpu[2]).map(Math.abs))).toBeGreaterThan(0);
-    // And the values are right, not only equal: where(a > b, a, b) = max(a, b) element by element.
-    const [av, bv] = [await a.data(), await b.data()];
-    for (let i = 0; i < av.length; i++) expect(gpu[0][i]).toBe(Math.max(av[i], bv[i]));
-    tf.dispose([a, b]);
-  });
-
-  it('binary ops of a volume and a rank-1 tensor (prelu, mul, add, sub; tfjs takes a broken shared-memory path)', async () => {
-    const run = () => {
-      const v = tf.randomNormal([2, 3, 2, 2, 5], 0, 1, 'float32', 34);
-      const w = tf.tensor1d([0.1, -2, 3, 0.5, 1]);
-      return [tf.prelu(v, w), tf.mul(v, w), tf.add(w, v), tf.sub(v, tf.tensor1d([2])), tf.maximum(v, w)];
-    };
-    const cpu = await on('cpu', run);
-    const gpu = await on('webgpu', run);
-    ['prelu', 'mul', 'add', 'sub', 'maximum'].forEach((n, i) => {
-      expectClose(n, gpu[i], cpu[i]);
-    });
-  });
-
-  it('ResizeNearestNeighborGrad (UpSampling2D gradient) agrees for a batch of 3, integer and fractional scales', async () => {
-    const run = () =>
-      [
-        [6, 10],
-        [5, 7],
-      ].map(([h, w]) => {
-        const x = tf.randomNormal([3, 3, 5, 2], 0, 1, 'float32', 33);
-        const g = tf.reshape(tf.sin(tf.range(0, 3 * h * w * 2)), [3, h, w, 2]);
-        return tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.image.resizeNearestNeighbor(t as tf.Tensor4D, [h, w]), g)))(
-          x,
-        );
-      });
-    const cpu = await on('cpu', run);
-    const gpu = await on('webgpu', run);
-    expectClose('x2', gpu[0], cpu[0]);
-    expectClose('fractional', gpu[1], cpu[1]);
-  });
-});
-
 describe('3-D kernels the 3-D U-Net and V-Net train with (webgpu vs cpu)', () => {
-  registerConv3dTransposeGradient();
   // Inputs are made inside each run from seeds (same values on both backends): a tensor that moved to webgpu
   // cannot be read back synchronously by the cpu backend in Node.
   const input = () => tf.randomNormal([1, 5, 6, 4, 2], 0, 1, 'float32', 11);

@@ -4,15 +4,9 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 export const backends = ['cpu'];
-
-interface BenchRow {
-  case: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
 
 export default async function pytorchPeer(): Promise<BenchRow[]> {
   const script = fileURLToPath(new URL('../../../scripts/pytorch_peer.py', import.meta.url));

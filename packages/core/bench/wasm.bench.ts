@@ -2,24 +2,12 @@
  * The trainable wasm backend: reference-CNN training step time, matMul throughput, and tensors leaked per step.
  * Runs on every backend for comparison (the cpu backend is slow: it times fewer steps there).
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 export const backends = ['wasm', 'cpu', 'webgpu'];
 
-interface BenchRow {
-  case: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  note?: string;
-}
-
-const MNIST = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
 const BATCH = 64;
 
 function median(xs: number[]): number {
@@ -27,14 +15,15 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-function digits(n: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
-  const images = gunzipSync(readFileSync(`${MNIST}/t10k-images-idx3-ubyte.gz`));
-  const labels = gunzipSync(readFileSync(`${MNIST}/t10k-labels-idx1-ubyte.gz`));
-  const x = new Float32Array(n * 784);
-  for (let i = 0; i < n * 784; i++) x[i] = images[16 + i] / 255;
-  const y = new Float32Array(n * 10);
-  for (let i = 0; i < n; i++) y[i * 10 + labels[8 + i]] = 1;
-  return { x: tf.tensor4d(x, [n, 28, 28, 1]), y: tf.tensor2d(y, [n, 10]) };
+/**
+ * A seeded batch shaped like MNIST (pixels in [0, 1), one-hot labels): a step's time does not depend on the
+ * values, and core cannot read MNIST itself (its reader is in @tiefe/datasets, which depends on core).
+ */
+function digitLikeBatch(n: number): { x: tf.Tensor4D; y: tf.Tensor2D } {
+  return tf.tidy(() => ({
+    x: tf.randomUniform([n, 28, 28, 1], 0, 1, 'float32', 1) as tf.Tensor4D,
+    y: tf.oneHot(tf.cast(tf.randomUniform([n], 0, 10, 'float32', 2), 'int32'), 10) as tf.Tensor2D,
+  }));
 }
 
 /** conv 32 3x3 relu, maxpool 2, conv 64 3x3 relu, maxpool 2, flatten, dense 10 softmax; Adam, crossentropy. */
@@ -56,7 +45,7 @@ async function trainingStep(backend: string): Promise<BenchRow[]> {
   const warmup = slow ? 1 : 3;
   const timed = slow ? 3 : 15;
   const model = referenceCnn();
-  const { x, y } = digits(BATCH);
+  const { x, y } = digitLikeBatch(BATCH);
   for (let i = 0; i < warmup; i++) await model.trainOnBatch(x, y);
   const times: number[] = [];
   const cpuTimes: number[] = [];

@@ -10,8 +10,8 @@ export class TiefeError extends Error {
  * Bad input to a public function: names the input, what was expected and what came.
  *
  * @example
- * throw new InputError('yPred', 'a rank-4 tensor (NHWC)', `shape [${x.shape}]`);
- * // InputError: yPred: expected a rank-4 tensor (NHWC), got shape [2,3]
+ * throw new InputError('diceLoss: yPred', 'a rank-4 tensor (NHWC)', `shape [${x.shape}]`);
+ * // InputError: diceLoss: yPred: expected a rank-4 tensor (NHWC), got shape [2,3]
  */
 export class InputError extends TiefeError {
   constructor(

@@ -11,15 +11,16 @@ export {
   initBackend,
   isSoftwareAdapter,
 } from './backend/initBackend.js';
+export { registerKernels } from './backend/kernels/registry.js';
 export { ensureNavigatorGpu } from './backend/nodeWebgpu.js';
-export { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from './backend/wasm/registerTrainingKernels.js';
+export { WASM_BINARIES, type WasmBinaryName, type WasmPaths } from './backend/wasm/wasmFiles.js';
 export { BackendError, InputError, TiefeError } from './errors.js';
-export { registerDilatedConvGradients } from './gradients/dilatedConvGrads.js';
+export * from './image/index.js';
+export * from './io/index.js';
 export * from './layers/index.js';
 export * from './metrics/index.js';
 export { importNodeOnly, isNode } from './platform.js';
 export { createRng, type Rng, seed } from './random.js';
-export { registerChainedOps } from './tensor/chainedOps.js';
 export * from './training/index.js';
 export {
   checkBoolean,

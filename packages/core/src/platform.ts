@@ -15,3 +15,36 @@ export const isNode: boolean =
 export function importNodeOnly<T>(specifier: string): Promise<T> {
   return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier) as Promise<T>;
 }
+
+/**
+ * Node only: the file that `require.resolve(specifier)` finds from @tiefe/core's own folder (for its peer and
+ * optional dependencies such as `@tensorflow/tfjs-backend-wasm` and `webgpu`). Not via `import.meta.url`, which
+ * is empty when a browser bundler builds an iife, so that no code needs `import.meta` anywhere: it starts from
+ * this file in the CommonJS build, and else from where the application finds `@tiefe/core` (its main script's
+ * folder, then the working directory), falling back to resolving from those folders themselves.
+ */
+export async function resolveFromCore(specifier: string): Promise<string> {
+  const { createRequire } = await importNodeOnly<typeof import('node:module')>('node:module');
+  const { join, resolve } = await importNodeOnly<typeof import('node:path')>('node:path');
+  const starts = [
+    ...(typeof __filename === 'string' ? [__filename] : []),
+    ...(process.argv[1] ? [resolve(process.argv[1])] : []),
+    join(process.cwd(), 'noop.js'),
+  ];
+  const bases = starts.flatMap((start) => {
+    try {
+      return [createRequire(start).resolve('@tiefe/core/package.json'), start];
+    } catch {
+      return [start];
+    }
+  });
+  let firstError: unknown;
+  for (const base of bases) {
+    try {
+      return createRequire(base).resolve(specifier);
+    } catch (e) {
+      firstError ??= e;
+    }
+  }
+  throw firstError;
+}

@@ -64,6 +64,6 @@ export function seed(value: number | undefined): void {
     Math.random = nativeRandom;
     return;
   }
-  if (!Number.isFinite(value)) throw new InputError('seed', 'a finite number', String(value));
+  if (!Number.isFinite(value)) throw new InputError('seed: value', 'a finite number', String(value));
   Math.random = createRng(value).next;
 }

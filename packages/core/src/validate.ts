@@ -109,7 +109,7 @@ export function checkTensor<T extends tf.Tensor = tf.Tensor>(
   const dtypes =
     require.dtype === undefined ? undefined : typeof require.dtype === 'string' ? [require.dtype] : require.dtype;
   if (dtypes && !dtypes.includes(x.dtype)) {
-    throw new InputError(name, `a ${dtypes.join(' or ')} tensor`, `a ${x.dtype} tensor`);
+    throw new InputError(name, `a ${dtypes.join(' or ')} tensor`, `a tensor of dtype ${x.dtype}`);
   }
   if (require.rank !== undefined) checkRank(name, x, require.rank);
   return x as T;

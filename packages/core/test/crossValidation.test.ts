@@ -1,19 +1,28 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { accuracy, crossValidate, InputError, initBackend, kFold, kFoldIndices, seed } from '../src/index.js';
+import {
+  accuracy,
+  crossValidate,
+  type Fold,
+  InputError,
+  initBackend,
+  kFold,
+  seed,
+  stratifiedKFold,
+} from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: ['cpu'] });
 });
 
-describe('kFoldIndices', () => {
+describe('kFold', () => {
   test("sklearn's KFold split rule: contiguous folds, the first n % k one larger", () => {
-    expect(kFoldIndices(4, 2)).toEqual([
+    expect(kFold({ k: 2 }).split(4)).toEqual([
       { train: [2, 3], test: [0, 1] },
       { train: [0, 1], test: [2, 3] },
     ]);
-    const folds = kFoldIndices(10, 3);
+    const folds = kFold({ k: 3 }).split(10);
     expect(folds.map((f) => f.test)).toEqual([
       [0, 1, 2, 3],
       [4, 5, 6],
@@ -23,9 +32,9 @@ describe('kFoldIndices', () => {
   });
 
   test('shuffled folds partition 0..n-1, are reproducible per seed and differ between seeds', () => {
-    const a = kFoldIndices(23, 5, { shuffle: true, seed: 1 });
-    const b = kFoldIndices(23, 5, { shuffle: true, seed: 1 });
-    const c = kFoldIndices(23, 5, { shuffle: true, seed: 2 });
+    const a = kFold({ k: 5, shuffle: true, seed: 1 }).split(23);
+    const b = kFold({ k: 5, shuffle: true, seed: 1 }).split(23);
+    const c = kFold({ k: 5, shuffle: true, seed: 2 }).split(23);
     expect(a).toEqual(b);
     expect(a.map((f) => f.test)).not.toEqual(c.map((f) => f.test));
     expect(a.map((f) => f.test.length)).toEqual([5, 5, 5, 4, 4]);
@@ -34,8 +43,46 @@ describe('kFoldIndices', () => {
       expect(f.train.length + f.test.length).toBe(23);
       expect(f.train.some((i) => f.test.includes(i))).toBe(false);
     }
-    expect(kFold({ k: 5, shuffle: true, seed: 1 }).split(23)).toEqual(a);
-    expect(() => kFoldIndices(3, 4)).toThrow(/k: expected an integer in \[2, n = 3\], got 4/);
+    expect(() => kFold({ k: 4 }).split(3)).toThrow(/kFold.split: n: expected an integer >= 4, got 3/);
+    expect(() => kFold({ k: 1 })).toThrow(/kFold: k: expected an integer >= 2, got 1/);
+  });
+});
+
+describe('stratifiedKFold', () => {
+  const range = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const sorted = (a: number[]) => [...a].sort((p, q) => p - q);
+
+  test("sklearn's StratifiedKFold allocation: sorted labels dealt to the folds in turn", () => {
+    // Worked by hand with sklearn's rule: classes in order of first appearance (1, 0, 2); sorted codes
+    // 0000 11111 2 dealt to folds 0,1,2,0,1,2,...: fold 0 holds 2 ones, 1 zero, the 2; folds 1, 2: 1 one, 2 zeros.
+    const labels = [1, 0, 1, 0, 0, 1, 0, 2, 0, 1];
+    expect(stratifiedKFold(labels, { k: 3 }).split(10)).toEqual([
+      { test: [0, 1, 2, 7], train: [3, 4, 5, 6, 8, 9] },
+      { test: [3, 4, 5], train: [0, 1, 2, 6, 7, 8, 9] },
+      { test: [6, 8, 9], train: [0, 1, 2, 3, 4, 5, 7] },
+    ]);
+  });
+
+  test('shuffled: test parts partition the data, classes spread evenly, train is the complement', () => {
+    const labels = range(27).map((i) => i % 3);
+    const folds = stratifiedKFold(labels, { k: 3, shuffle: true, seed: 1 }).split(27);
+    expect(sorted(folds.flatMap((f) => f.test))).toEqual(range(27));
+    for (const f of folds) {
+      expect([0, 1, 2].map((c) => f.test.filter((i) => labels[i] === c).length)).toEqual([3, 3, 3]);
+      expect(f.train).toEqual(range(27).filter((i) => !f.test.includes(i)));
+    }
+    expect(folds).not.toEqual(stratifiedKFold(labels, { k: 3, shuffle: true, seed: 2 }).split(27));
+    const uneven = stratifiedKFold([...new Array(7).fill(0), ...new Array(3).fill(1)], {
+      k: 3,
+      shuffle: true,
+      seed: 2,
+    });
+    const parts = uneven.split(10);
+    expect(parts.map((f) => f.test.length)).toEqual([4, 3, 3]);
+    expect(parts.map((f) => f.test.filter((i) => i >= 7).length)).toEqual([1, 1, 1]);
+    expect(() => uneven.split(9)).toThrow(/stratifiedKFold.split: n: expected 10 \(one label per sample\), got 9/);
+    expect(() => stratifiedKFold([0, 0, 1, 1], { k: 3 })).toThrow(/stratifiedKFold: k: expected at most 2/);
+    expect(() => stratifiedKFold([0, 0.5, 1], { k: 2 })).toThrow(/stratifiedKFold: labels\[1\]: expected an integer/);
   });
 });
 
@@ -68,8 +115,7 @@ describe('crossValidate', () => {
       createModel: classifier,
       x,
       y,
-      k: 3,
-      seed: 4,
+      splitter: kFold({ k: 3, shuffle: true, seed: 4 }),
       fitArgs: { epochs: 10, batchSize: 10 },
       onFold: (r) => seen.push(r.fold),
     });
@@ -107,14 +153,13 @@ describe('crossValidate', () => {
         2,
       ),
     );
-    const folds = kFoldIndices(n, 4, { shuffle: true, seed: 3 });
+    const folds = kFold({ k: 4, shuffle: true, seed: 3 }).split(n);
     const before = tf.memory().numTensors;
     const cv = await crossValidate({
       createModel: classifier,
       x,
       y,
-      k: 4,
-      seed: 3,
+      splitter: kFold({ k: 4, shuffle: true, seed: 3 }),
       fitArgs: { epochs: 1 },
       // Not a real score: the sum of the first feature of the held-out rows, i.e. of their indices.
       metric: async (_model, xTest) => {
@@ -132,7 +177,7 @@ describe('crossValidate', () => {
       createModel: classifier,
       x,
       y,
-      k: 2,
+      splitter: kFold({ k: 2 }),
       fitArgs: { epochs: 1 },
       metric: async (m, xt, yt) => {
         const p = m.predict(xt) as tf.Tensor;
@@ -144,8 +189,61 @@ describe('crossValidate', () => {
     expect(acc.scores.every((s) => s >= 0 && s <= 1)).toBe(true);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, y]);
-    await expect(crossValidate({ createModel: classifier, x: tf.zeros([4, 2]), y: tf.zeros([3, 2]) })).rejects.toThrow(
-      InputError,
-    );
+    const [x4, y3] = [tf.zeros([4, 2]), tf.zeros([3, 2])];
+    await expect(crossValidate({ createModel: classifier, x: x4, y: y3 })).rejects.toThrow(InputError);
+    tf.dispose([x4, y3]);
+  });
+
+  test('any splitter: stratified folds, a grouped splitter written here, and bad splitters', async () => {
+    const n = 12;
+    const x = tf.tensor2d(Array.from({ length: n }, (_, i) => [i, -i]));
+    const labels = Array.from({ length: n }, (_, i) => (i < 8 ? 0 : 1));
+    const y = tf.tidy(() => tf.oneHot(tf.tensor1d(labels, 'int32'), 2));
+    const heldOut: number[][] = [];
+    const rows = async (_m: tfl.LayersModel, xTest: tf.Tensor) => {
+      const first = tf.slice(xTest, [0, 0], [-1, 1]);
+      heldOut.push(Array.from(await first.data()));
+      first.dispose();
+      return 0;
+    };
+    const before = tf.memory().numTensors;
+    const strat = stratifiedKFold(labels, { k: 4, shuffle: true, seed: 7 });
+    const cv = await crossValidate({
+      createModel: classifier,
+      x,
+      y,
+      splitter: strat,
+      fitArgs: { epochs: 1 },
+      metric: rows,
+    });
+    expect(heldOut).toEqual(strat.split(n).map((f) => f.test));
+    // Every held-out fold has two samples of class 0 and one of class 1.
+    for (const part of heldOut) expect(part.map((i) => labels[i]).sort()).toEqual([0, 0, 1]);
+    expect(cv.folds.map((f) => f.testSize)).toEqual([3, 3, 3, 3]);
+    // Leave one group out (sklearn's LeaveOneGroupOut), through the same interface.
+    const groups = Array.from({ length: n }, (_, i) => Math.floor(i / 4));
+    const byGroup = {
+      split: (m: number): Fold[] =>
+        [0, 1, 2].map((g) => ({
+          train: Array.from({ length: m }, (_, i) => i).filter((i) => groups[i] !== g),
+          test: Array.from({ length: m }, (_, i) => i).filter((i) => groups[i] === g),
+        })),
+    };
+    heldOut.length = 0;
+    await crossValidate({ createModel: classifier, x, y, splitter: byGroup, fitArgs: { epochs: 1 }, metric: rows });
+    expect(heldOut).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9, 10, 11],
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    const bad = (splitter: unknown) =>
+      crossValidate({ createModel: classifier, x, y, splitter: splitter as { split: (n: number) => Fold[] } });
+    await expect(bad({})).rejects.toThrow(/crossValidate: splitter: expected an object with split\(n\)/);
+    await expect(bad({ split: () => [{ train: [0, 1], test: [12] }] })).rejects.toThrow(/fold 0 with non-empty train/);
+    await expect(bad({ split: () => [{ train: [0, 1], test: [1] }] })).rejects.toThrow(/fold 0 with disjoint train/);
+    await expect(bad(stratifiedKFold([0, 1, 0, 1], { k: 2 }))).rejects.toThrow(/expected 4 \(one label per sample\)/);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
   });
 });

@@ -93,7 +93,7 @@ describe('earlyStopping on a real fit', () => {
   test('an unknown monitor key fails the fit with an InputError listing the known keys', async () => {
     const { model, x, y } = setup();
     await expect(model.fit(x, y, { epochs: 2, callbacks: [earlyStopping()], verbose: 0 })).rejects.toThrow(
-      /monitor: expected a key of the epoch logs \(loss\).*got 'val_loss'/,
+      /earlyStopping: monitor: expected a key of the epoch logs \(loss\).*got 'val_loss'/,
     );
     model.dispose();
     tf.dispose([x, y]);
@@ -137,6 +137,8 @@ describe('earlyStopping rules (driven by hand)', () => {
     // A diverged epoch (NaN) never improves.
     expect(await drive(earlyStopping({ patience: 0 }), [1, Number.NaN])).toBe(1);
     expect(() => earlyStopping({ patience: -1 })).toThrow(InputError);
-    expect(() => earlyStopping({ mode: 'up' as never })).toThrow(/mode: expected 'min', 'max' or 'auto'/);
+    expect(() => earlyStopping({ mode: 'up' as never })).toThrow(
+      /earlyStopping: mode: expected 'min', 'max' or 'auto'/,
+    );
   });
 });

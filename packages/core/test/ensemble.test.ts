@@ -80,8 +80,10 @@ describe('ensemble', () => {
 
   test('bad input', () => {
     expect(() => ensemble([])).toThrow(InputError);
-    expect(() => ensemble([a, b], { weights: [1] })).toThrow(/weights: expected 2 weights/);
+    expect(() => ensemble([a, b], { weights: [1] })).toThrow(/ensemble: weights: expected 2 weights/);
     expect(() => ensemble([a, b], { weights: [0, 0] })).toThrow(/at least one weight > 0/);
-    expect(() => ensemble([a, fixed([[1, 0]])]).predict(x)).toThrow(/models\[1\].predict: expected shape \[2,3\]/);
+    expect(() => ensemble([a, fixed([[1, 0]])]).predict(x)).toThrow(
+      /ensemble: models\[1\].predict: expected shape \[2,3\]/,
+    );
   });
 });

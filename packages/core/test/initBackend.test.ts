@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, test } from 'vitest';
-import { BackendError, initBackend, isSoftwareAdapter } from '../src/index.js';
+import {
+  type AdapterInfo,
+  BackendError,
+  InputError,
+  initBackend,
+  isSoftwareAdapter,
+  WASM_BINARIES,
+  type WasmBinaryName,
+} from '../src/index.js';
 
 describe('initBackend', () => {
   afterEach(() => {
@@ -38,6 +46,20 @@ describe('initBackend', () => {
     // @ts-expect-error as above
     await expect(initBackend({ prefer: ['tpu'] })).rejects.toBeInstanceOf(BackendError);
   });
+
+  test('refuses a wasmPaths that is neither a folder URL nor a URL for each binary', async () => {
+    const expected =
+      "initBackend: wasmPaths: expected a folder URL ending in '/', or an object with a URL for each of " +
+      'tfjs-backend-wasm.wasm, tfjs-backend-wasm-simd.wasm, tfjs-backend-wasm-threaded-simd.wasm, got';
+    const noSlash = initBackend({ prefer: ['cpu'], wasmPaths: '/assets/wasm' });
+    await expect(noSlash).rejects.toBeInstanceOf(InputError);
+    await expect(noSlash).rejects.toThrow(`${expected} "/assets/wasm"`);
+    const partial = { 'tfjs-backend-wasm.wasm': '/a.wasm' } as unknown as Record<WasmBinaryName, string>;
+    await expect(initBackend({ prefer: ['cpu'], wasmPaths: partial })).rejects.toThrow(expected);
+    // A complete map is taken (cpu starts; the paths would matter only to wasm).
+    const all = Object.fromEntries(WASM_BINARIES.map((b) => [b, `/wasm/${b}`])) as Record<WasmBinaryName, string>;
+    expect((await initBackend({ prefer: ['cpu'], wasmPaths: all })).name).toBe('cpu');
+  });
 });
 
 describe('default order', () => {
@@ -54,14 +76,55 @@ describe('default order', () => {
     }
   });
 
-  test('recognises software adapters', () => {
-    const base = { vendor: '', architecture: '', device: '', description: '' };
-    expect(isSoftwareAdapter({ ...base, vendor: 'mesa', architecture: 'software', description: 'llvmpipe' })).toBe(
-      true,
-    );
-    expect(isSoftwareAdapter({ ...base, vendor: 'google', description: 'SwiftShader Device (Subzero)' })).toBe(true);
-    expect(isSoftwareAdapter({ ...base, vendor: 'nvidia', architecture: 'hopper', description: 'NVIDIA H100' })).toBe(
-      false,
-    );
+  // Adapter descriptions as each implementation reports them. Measured here: Chromium 156 headless
+  // (--enable-unsafe-webgpu) on SwiftShader, and Dawn (npm `webgpu`) on Mesa 25 lavapipe. Firefox reports four
+  // empty strings and only isFallbackAdapter (dom/webgpu/Adapter.h, AdapterInfo::IsFallbackAdapter). Chromium on
+  // hardware reports vendor and architecture only (no device, no description).
+  const adapter = (info: Partial<AdapterInfo>): AdapterInfo => ({
+    vendor: '',
+    architecture: '',
+    device: '',
+    description: '',
+    isFallbackAdapter: false,
+    ...info,
+  });
+  const software: Record<string, AdapterInfo> = {
+    'Chromium / SwiftShader': adapter({ vendor: 'google', architecture: 'swiftshader', isFallbackAdapter: true }),
+    'Chromium / SwiftShader before GPUAdapterInfo.isFallbackAdapter': adapter({
+      vendor: 'google',
+      architecture: 'swiftshader',
+    }),
+    'Dawn / lavapipe (Node)': adapter({
+      vendor: 'mesa',
+      architecture: 'software',
+      device: 'llvmpipe-llvm-15-0-6-256-bits-',
+      description: 'llvmpipe: Mesa 25.0.7-2~bpo12+1 (LLVM 15.0.6) 0.0.1',
+      isFallbackAdapter: true,
+    }),
+    'Dawn / SwiftShader Vulkan (Node)': adapter({ vendor: 'google', description: 'SwiftShader Device (Subzero)' }),
+    'Firefox software adapter': adapter({ isFallbackAdapter: true }),
+  };
+  const hardware: Record<string, AdapterInfo> = {
+    'Chromium / NVIDIA': adapter({ vendor: 'nvidia', architecture: 'ampere' }),
+    'Chromium / AMD': adapter({ vendor: 'amd', architecture: 'rdna-3' }),
+    'Chromium / Intel': adapter({ vendor: 'intel', architecture: 'gen-12lp' }),
+    'Chromium / Apple': adapter({ vendor: 'apple', architecture: 'metal-3' }),
+    'Chromium / Qualcomm': adapter({ vendor: 'qualcomm', architecture: 'adreno-6xx' }),
+    // Dawn's Vulkan format, as for lavapipe above: device from deviceName, description `driverName: driverInfo`.
+    'Dawn / NVIDIA (Node)': adapter({
+      vendor: 'nvidia',
+      architecture: 'hopper',
+      device: 'nvidia-h100-80gb-hbm3',
+      description: 'NVIDIA: 550.54.15 550.54.15.0',
+    }),
+    'Firefox hardware adapter': adapter({}),
+  };
+
+  test.each(Object.entries(software))('recognises a software adapter: %s', (_, info) => {
+    expect(isSoftwareAdapter(info)).toBe(true);
+  });
+
+  test.each(Object.entries(hardware))('takes a hardware adapter for hardware: %s', (_, info) => {
+    expect(isSoftwareAdapter(info)).toBe(false);
   });
 });

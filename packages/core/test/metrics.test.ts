@@ -148,11 +148,15 @@ describe('accuracy', () => {
   });
 
   test('rejects bad input with InputError', async () => {
-    await expect(accuracy([0, 1], [0, 1, 1])).rejects.toThrow(/yPred: expected 2 samples/);
+    await expect(accuracy([0, 1], [0, 1, 1])).rejects.toThrow(/accuracy: yPred: expected 2 samples/);
     await expect(accuracy([0, 1.5], [0, 1])).rejects.toBeInstanceOf(InputError);
-    await expect(accuracy([0, 1], [Number.NaN, 1])).rejects.toThrow(/yPred: expected finite numbers, got NaN/);
-    await expect(accuracy([], [])).rejects.toThrow(/yTrue: expected at least one sample/);
-    await expect(confusionMatrix([0, 5], [0, 1], 3)).rejects.toThrow(/yTrue: expected class indices < numClasses/);
+    await expect(accuracy([0, 1], [Number.NaN, 1])).rejects.toThrow(
+      /accuracy: yPred: expected finite numbers, got NaN/,
+    );
+    await expect(accuracy([], [])).rejects.toThrow(/accuracy: yTrue: expected at least one sample/);
+    await expect(confusionMatrix([0, 5], [0, 1], 3)).rejects.toThrow(
+      /confusionMatrix: yTrue: expected class indices < numClasses/,
+    );
   });
 });
 
@@ -170,7 +174,7 @@ describe('topKError', () => {
     expect(1 - (await topKError([2, 1, 0], scores, 1))).toBeCloseTo(await accuracy([2, 1, 0], scores), 12);
     expect(tf.memory().numTensors).toBe(before);
     scores.dispose();
-    await expect(topKError([0], [[1, 2]], 0)).rejects.toThrow(/k: expected an integer >= 1/);
+    await expect(topKError([0], [[1, 2]], 0)).rejects.toThrow(/topKError: k: expected an integer >= 1/);
     await expect(topKError([0, 1], [0.3, 0.2])).rejects.toBeInstanceOf(InputError);
   });
 

@@ -187,6 +187,6 @@ describe('progressBar', () => {
     expect(formatDuration(245_000)).toBe('4:05');
     expect(formatDuration(3_723_000)).toBe('1:02:03');
     expect(() => progressBar({ verbose: 3 as never })).toThrow(InputError);
-    expect(() => progressBar({ every: -1 })).toThrow(/every: expected an integer >= 0/);
+    expect(() => progressBar({ every: -1 })).toThrow(/progressBar: every: expected an integer >= 0/);
   });
 });

@@ -100,7 +100,7 @@ describe('Standardizer', () => {
     s.dispose();
     t.dispose();
     expect(() => Standardizer.fromJSON({ ...JSON.parse(text), mean: [1] })).toThrow(
-      /json.mean: expected 2 finite numbers/,
+      /Standardizer.fromJSON: json.mean: expected 2 finite numbers/,
     );
     expect(() => Standardizer.fromJSON({ format: 'other' } as never)).toThrow(InputError);
   });
@@ -115,10 +115,14 @@ describe('Standardizer', () => {
     expect(() => s.toJSON()).toThrow(/call fit\(\)/);
     await s.fit(x);
     const wrong = tf.tensor2d([[1, 2, 3]]);
-    expect(() => s.transform(wrong)).toThrow(/x: expected shape \[\*,2\] \(as fitted\), got \[1,3\]/);
+    expect(() => s.transform(wrong)).toThrow(
+      /Standardizer.transform: x: expected shape \[\*,2\] \(as fitted\), got \[1,3\]/,
+    );
     const bad = tf.tensor2d([[1, Number.NaN]]);
-    await expect(new Standardizer().fit(bad)).rejects.toThrow(/x: expected finite values, got NaN/);
-    await expect(new Standardizer().fit(x, 2)).rejects.toThrow(/axis: expected integers in \[-2, 2\)/);
+    await expect(new Standardizer().fit(bad)).rejects.toThrow(/Standardizer.fit: x: expected finite values, got NaN/);
+    await expect(new Standardizer().fit(x, 2)).rejects.toThrow(
+      /Standardizer.fit: axis: expected integers in \[-2, 2\)/,
+    );
     tf.dispose([x, wrong, bad]);
     s.dispose();
   });

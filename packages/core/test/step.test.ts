@@ -1,20 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { InputError, initBackend, Step, seed, step, stepLayer } from '../src/index.js';
+import { heaviside, InputError, initBackend, Step, seed, step } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: ['cpu'] });
 });
 
-describe('step op', () => {
+describe('heaviside op', () => {
   test('H(x) = 1 for x >= 0 (H(0) = 1), 0 below, float32 output', async () => {
     const before = tf.memory().numTensors;
-    const y = tf.tidy(() => step(tf.tensor1d([-2, -1e-7, 0, 1e-7, 3])));
+    const y = tf.tidy(() => heaviside(tf.tensor1d([-2, -1e-7, 0, 1e-7, 3])));
     expect(y.dtype).toBe('float32');
     expect(Array.from(await y.data())).toEqual([0, 0, 1, 1, 1]);
     y.dispose();
-    const yi = tf.tidy(() => step(tf.tensor1d([-1, 0, 1], 'int32')));
+    const yi = tf.tidy(() => heaviside(tf.tensor1d([-1, 0, 1], 'int32')));
     expect(Array.from(await yi.data())).toEqual([0, 1, 1]);
     yi.dispose();
     expect(tf.memory().numTensors).toBe(before);
@@ -27,7 +27,7 @@ describe('step op', () => {
       const x = tf.tensor1d(xs);
       const w = tf.tensor1d([1, 2, 3, 4, 5]); // upstream gradient dy = w
       return (['zero', 'identity', 'clipped'] as const).map((gradient) =>
-        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(step(v, { gradient }), w)))(x),
+        tf.grad((v: tf.Tensor) => tf.sum(tf.mul(heaviside(v, { gradient }), w)))(x),
       );
     });
     const [zero, identity, clipped] = await Promise.all(grads.map((g) => g.data()));
@@ -46,7 +46,7 @@ describe('step op', () => {
     expect(Array.from(zero)).toEqual(fd);
     expect(Array.from(identity)).toEqual([1, 2, 3, 4, 5]);
     expect(Array.from(clipped)).toEqual([0, 2, 3, 4, 0]);
-    expect(() => step(tf.scalar(1), { gradient: 'sigmoid' as never })).toThrow(InputError);
+    expect(() => heaviside(tf.scalar(1), { gradient: 'sigmoid' as never })).toThrow(InputError);
   });
 });
 
@@ -54,7 +54,7 @@ function buildModel(gradient: 'zero' | 'identity'): tfl.LayersModel {
   seed(11);
   const input = tfl.input({ shape: [3] });
   const hidden = tfl.layers.dense({ units: 4, name: 'hidden' }).apply(input) as tfl.SymbolicTensor;
-  const stepped = stepLayer({ gradient, name: 'heaviside' }).apply(hidden) as tfl.SymbolicTensor;
+  const stepped = step({ gradient, name: 'heaviside' }).apply(hidden) as tfl.SymbolicTensor;
   const out = tfl.layers.dense({ units: 1, name: 'out' }).apply(stepped) as tfl.SymbolicTensor;
   const model = tfl.model({ inputs: input, outputs: out });
   model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });

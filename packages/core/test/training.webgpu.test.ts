@@ -1,6 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, test } from 'vitest';
-import { accuracy, classificationReport, createRng, initBackend, Standardizer, step, topKError } from '../src/index.js';
+import {
+  accuracy,
+  classificationReport,
+  createRng,
+  heaviside,
+  initBackend,
+  Standardizer,
+  topKError,
+} from '../src/index.js';
 
 /** Runs `f` on WebGPU and on cpu with the same inputs (plain arrays) and returns both results. */
 async function both<T>(f: () => Promise<T>): Promise<[T, T]> {
@@ -40,8 +48,8 @@ describe('training utilities and metrics on WebGPU (compared with cpu)', () => {
       const x = tf.tensor2d(values, [8, 3]);
       const s = await new Standardizer().fit(x);
       const z = s.transform(x);
-      const h = tf.tidy(() => step(tf.sub(x, 10)));
-      const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(step(v, { gradient: 'clipped' })))(tf.div(x, 10)));
+      const h = tf.tidy(() => heaviside(tf.sub(x, 10)));
+      const g = tf.tidy(() => tf.grad((v: tf.Tensor) => tf.sum(heaviside(v, { gradient: 'clipped' })))(tf.div(x, 10)));
       const out = {
         mean: s.mean,
         z: Array.from(await z.data()),

@@ -1,10 +1,12 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
-import { MIN_XNNPACK_MACS } from '../src/backend/wasm/batchMatMul.js';
-import { convFilterGrad, convInputGrad, filterGradUsesMatMul } from '../src/backend/wasm/conv2dBackprop.js';
-import { registerWasmTrainingKernels, WASM_TRAINING_KERNELS } from '../src/backend/wasm/registerTrainingKernels.js';
-import { createRng, initBackend } from '../src/index.js';
+import { KERNELS } from '../src/backend/kernels/registry.js';
+import { MIN_XNNPACK_MACS } from '../src/backend/kernels/wasm/BatchMatMul.js';
+import { convFilterGrad, convInputGrad, filterGradUsesMatMul } from '../src/backend/kernels/wasm/convBackprop.js';
+import { createRng, initBackend, registerKernels } from '../src/index.js';
+
+const WASM_KERNELS = KERNELS.filter((k) => k.backendName === 'wasm');
 
 // Every kernel Tiefe registers on wasm is compared with tfjs's cpu backend on the same random inputs.
 // Tolerance: |wasm - cpu| <= 1e-4 * (1 + max|cpu|) element-wise (float32 sums in a different order).
@@ -84,16 +86,18 @@ describe('wasm training kernels match the cpu backend', () => {
   });
 
   test('every kernel Tiefe registers is the one the wasm backend now runs', () => {
-    for (const [kernelName, kernelFunc] of Object.entries(WASM_TRAINING_KERNELS)) {
+    for (const { kernelName, kernelFunc } of WASM_KERNELS) {
       expect(tf.getKernel(kernelName, 'wasm')?.kernelFunc, kernelName).toBe(kernelFunc);
     }
-    expect(Object.keys(WASM_TRAINING_KERNELS).sort()).toEqual(
+    expect(WASM_KERNELS.map((k) => k.kernelName).sort()).toEqual(
       [
         'AvgPoolGrad',
         'BatchMatMul',
         'Cast',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
+        'Conv3DBackpropFilterV2',
+        'Conv3DBackpropInputV2',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
         'Identity',
@@ -107,8 +111,8 @@ describe('wasm training kernels match the cpu backend', () => {
   test('registering twice neither throws nor warns', () => {
     const warn = vi.spyOn(console, 'warn');
     try {
-      registerWasmTrainingKernels();
-      registerWasmTrainingKernels();
+      registerKernels();
+      registerKernels();
       expect(warn).not.toHaveBeenCalled();
     } finally {
       warn.mockRestore();
@@ -266,6 +270,36 @@ describe('wasm training kernels match the cpu backend', () => {
     expectClose(wasm[1], cpu[1], 'dx');
     expectClose(wasm[2], cpu[2], 'dW');
   });
+
+  // tfjs-backend-wasm's own Conv3DBackpropInputV2 gave zeros at stride 2 and wrong borders with 'same' at stride
+  // 1, its Conv3DBackpropFilterV2 wrong values at stride 2: Tiefe's replace both.
+  const cases3d: Array<[number | [number, number, number], 'same' | 'valid']> = [
+    [1, 'same'],
+    [2, 'same'],
+    [2, 'valid'],
+    [[1, 2, 1], 'valid'],
+  ];
+  for (const [strides, pad] of cases3d) {
+    test(`conv3d gradients and conv3dTranspose (strides ${strides}, ${pad}, batch 2)`, async () => {
+      const x = randomArray(2 * 5 * 6 * 4 * 2);
+      const f = randomArray(3 * 3 * 3 * 2 * 3);
+      const { cpu, wasm } = await onBoth(() => {
+        const xs = tf.tensor5d(x, [2, 5, 6, 4, 2]);
+        const fs = tf.tensor5d(f, [3, 3, 3, 2, 3]);
+        const y = tf.conv3d(xs, fs, strides, pad);
+        const r = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
+        const [dx, dW] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv3d(a as tf.Tensor5D, b as tf.Tensor5D, strides, pad), r)),
+        )([xs, fs]);
+        // conv3dTranspose of y back to x's shape is Conv3DBackpropInputV2 as a forward op.
+        const t = tf.conv3dTranspose(y as tf.Tensor5D, fs, [2, 5, 6, 4, 2], strides, pad);
+        return [dx, dW, t];
+      });
+      expectClose(wasm[0], cpu[0], 'dx');
+      expectClose(wasm[1], cpu[1], 'dW');
+      expectClose(wasm[2], cpu[2], 'conv3dTranspose');
+    });
+  }
 
   test('NCHW data format through the kernels directly', async () => {
     const x = randomArray(2 * 3 * 7 * 6);

@@ -2,9 +2,8 @@ import os from 'node:os';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { registerWasmTrainingKernels } from '../src/backend/wasm/registerTrainingKernels.js';
 import { configureWasmThreads } from '../src/backend/wasm/threads.js';
-import { createRng } from '../src/index.js';
+import { createRng, registerKernels } from '../src/index.js';
 import '@tensorflow/tfjs-backend-cpu';
 
 // Threaded wasm in Node (vitest runs each test file in its own process, so this file starts wasm itself).
@@ -16,7 +15,7 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
   let setup: Awaited<ReturnType<typeof configureWasmThreads>>;
   beforeAll(async () => {
     setup = await configureWasmThreads(2);
-    registerWasmTrainingKernels();
+    registerKernels();
     try {
       expect(await tf.setBackend('wasm')).toBe(true);
     } finally {

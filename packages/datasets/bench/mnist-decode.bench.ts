@@ -7,26 +7,18 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadMnist, readIdx } from '@tiefe/datasets';
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 export const backends = ['cpu'];
 
 const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
-
-interface Row {
-  case: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  note?: string;
-}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-export default async function bench(backend: string): Promise<Row[]> {
+export default async function bench(backend: string): Promise<BenchRow[]> {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
   const { readFile } = await import('node:fs/promises');

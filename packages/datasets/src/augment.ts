@@ -183,7 +183,7 @@ function photometric(x: tf.Tensor4D, o: AugmentOptions, rng: Rng): tf.Tensor4D {
  * const aug = augmentImages(batch, { seed: 1, flipHorizontal: true, cropPadding: 4, clip: [0, 1] });
  */
 export function augmentImages(images: tf.Tensor4D, options: AugmentOptions = {}): tf.Tensor4D {
-  check4d(images, 'images');
+  check4d(images, 'augmentImages: images');
   const rng = createRng(options.seed ?? Math.floor(Math.random() * 4294967296));
   const [n, h, w] = images.shape;
   const g = drawGeometry(n, h, w, options, rng);
@@ -206,7 +206,7 @@ export function augmentSegmentation<M extends tf.Tensor3D | tf.Tensor4D>(
   masks: M,
   options: SegmentationAugmentOptions = {},
 ): { images: tf.Tensor4D; masks: M } {
-  check4d(images, 'images');
+  check4d(images, 'augmentSegmentation: images');
   const [n, h, w] = images.shape;
   if (
     !(masks instanceof tf.Tensor) ||
@@ -216,7 +216,7 @@ export function augmentSegmentation<M extends tf.Tensor3D | tf.Tensor4D>(
     masks.shape[2] !== w
   ) {
     throw new InputError(
-      'masks',
+      'augmentSegmentation: masks',
       `a tensor [${n}, ${h}, ${w}] or [${n}, ${h}, ${w}, 1]`,
       masks instanceof tf.Tensor ? `shape [${masks.shape}]` : String(masks),
     );

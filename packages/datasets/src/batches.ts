@@ -16,13 +16,13 @@ export interface BatchOptions {
 
 type TensorFields = Record<string, tf.Tensor>;
 
-function firstDim(data: TensorFields): number {
+function firstDim(fn: string, data: TensorFields): number {
   const entries = Object.entries(data);
-  if (entries.length === 0) throw new InputError('data', 'at least one tensor field', 'none');
+  if (entries.length === 0) throw new InputError(`${fn}: data`, 'at least one tensor field', 'none');
   const n = entries[0][1].shape[0];
   for (const [k, t] of entries) {
-    if (!(t instanceof tf.Tensor)) throw new InputError(`data.${k}`, 'a tensor', typeof t);
-    if (t.shape[0] !== n) throw new InputError(`data.${k}`, `first dimension ${n}`, `shape [${t.shape}]`);
+    if (!(t instanceof tf.Tensor)) throw new InputError(`${fn}: data.${k}`, 'a tensor', typeof t);
+    if (t.shape[0] !== n) throw new InputError(`${fn}: data.${k}`, `first dimension ${n}`, `shape [${t.shape}]`);
   }
   return n;
 }
@@ -43,8 +43,8 @@ export function batchCount(n: number, options: BatchOptions): number {
 export function* batches<T extends TensorFields>(data: T, options: BatchOptions, pass = 0): Generator<T> {
   const { batchSize } = options;
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw new InputError('batchSize', 'a positive integer', String(batchSize));
-  const n = firstDim(data);
+    throw new InputError('batchCount: batchSize', 'a positive integer', String(batchSize));
+  const n = firstDim('batchCount', data);
   const order = options.shuffle ? shuffledIndices(n, (options.seed ?? 0) + pass) : null;
   const count = batchCount(n, options);
   for (let b = 0; b < count; b++) {
@@ -95,7 +95,7 @@ export function toTfDataset<X extends tf.Tensor, Y extends tf.Tensor, B = { xs: 
   ys: Y,
   options: TfDatasetOptions<X, Y, B>,
 ): FitDataset<B> {
-  const n = firstDim({ xs, ys });
+  const n = firstDim('toTfDataset', { xs, ys });
   let pass = 0;
   return {
     size: batchCount(n, options),

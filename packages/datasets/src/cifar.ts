@@ -1,10 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { InputError, isNode } from '@tiefe/core';
+import { InputError, importNodeOnly, isNode } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
 import { exists, joinLocation, readBytes } from './files.js';
 import { maybeGunzip } from './gzip.js';
 import type { LabeledImages, LabelTensor } from './mnist.js';
-import { importNodeOnly } from './nodeOnly.js';
 import { type LabelEncoding, labelsToTensor, type PixelScale, pixelsToTensor } from './pixels.js';
 import { CIFAR10, CIFAR100, type DatasetSpec } from './registry.js';
 import { locateFiles, type SourceOptions } from './source.js';
@@ -308,13 +307,15 @@ async function readCifarFiles(
 }
 
 function finish<E extends LabelEncoding>(
+  fn: string,
   rec: CifarRecords,
   labels: Uint8Array,
   classNames: string[],
   options: CifarOptions<E>,
 ): LabeledImages<LabelTensor<E>> {
   const limit = options.limit ?? rec.count;
-  if (!Number.isInteger(limit) || limit < 0) throw new InputError('limit', 'a non-negative integer', String(limit));
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new InputError(`${fn}: limit`, 'a non-negative integer', String(limit));
   const m = Math.min(limit, rec.count);
   return {
     images: pixelsToTensor<tf.Rank.R4>(rec.pixels.subarray(0, m * PIXELS), [m, SIDE, SIDE, 3], options.scale),
@@ -323,22 +324,22 @@ function finish<E extends LabelEncoding>(
   };
 }
 
-function checkSplit(split: unknown): 'train' | 'test' {
+function checkSplit(fn: string, split: unknown): 'train' | 'test' {
   const s = split ?? 'train';
-  if (s !== 'train' && s !== 'test') throw new InputError('split', "'train' or 'test'", String(s));
+  if (s !== 'train' && s !== 'test') throw new InputError(`${fn}: split`, "'train' or 'test'", String(s));
   return s;
 }
 
 /**
- * Loads CIFAR-10 (binary version): images float32 [n, 32, 32, 3] (NHWC), labels int32 [n] or one-hot.
+ * Loads CIFAR-10 (binary version): images float32 [n, 32, 32, 3] (NHWC), labels float32 class ids [n] or one-hot.
  * `dir` may hold the extracted `cifar-10-batches-bin/` folder, its files, or `cifar-10-binary.tar.gz`.
  */
 export async function loadCifar10<E extends LabelEncoding = 'int'>(
   options: CifarOptions<E> = {},
 ): Promise<LabeledImages<LabelTensor<E>>> {
-  const split = checkSplit(options.split);
+  const split = checkSplit('loadCifar10', options.split);
   const rec = parseCifar(await readCifarFiles(LAYOUT10, split, options), 10);
-  return finish(rec, rec.labels, CIFAR10_CLASSES, options);
+  return finish('loadCifar10', rec, rec.labels, CIFAR10_CLASSES, options);
 }
 
 /**
@@ -348,11 +349,12 @@ export async function loadCifar10<E extends LabelEncoding = 'int'>(
 export async function loadCifar100<E extends LabelEncoding = 'int'>(
   options: Cifar100Options<E> = {},
 ): Promise<LabeledImages<LabelTensor<E>>> {
-  const split = checkSplit(options.split);
+  const split = checkSplit('loadCifar100', options.split);
   const mode = options.labelMode ?? 'fine';
-  if (mode !== 'fine' && mode !== 'coarse') throw new InputError('labelMode', "'fine' or 'coarse'", String(mode));
+  if (mode !== 'fine' && mode !== 'coarse')
+    throw new InputError('loadCifar100: labelMode', "'fine' or 'coarse'", String(mode));
   const rec = parseCifar(await readCifarFiles(LAYOUT100, split, options), 100);
   return mode === 'fine'
-    ? finish(rec, rec.labels, CIFAR100_FINE_CLASSES, options)
-    : finish(rec, rec.coarseLabels!, CIFAR100_COARSE_CLASSES, options);
+    ? finish('loadCifar100', rec, rec.labels, CIFAR100_FINE_CLASSES, options)
+    : finish('loadCifar100', rec, rec.coarseLabels!, CIFAR100_COARSE_CLASSES, options);
 }

@@ -139,7 +139,7 @@ export async function loadCityscapes(options: CityscapesOptions): Promise<Segmen
   const split = options.split ?? 'train';
   const mode = options.labels ?? 'trainId';
   if (!['trainId', 'category', 'labelId'].includes(mode))
-    throw new InputError('labels', "'trainId', 'category' or 'labelId'", String(mode));
+    throw new InputError('loadCityscapes: labels', "'trainId', 'category' or 'labelId'", String(mode));
   const imageRoot = joinLocation(joinLocation(options.dir, 'leftImg8bit'), split);
   const maskRoot = joinLocation(joinLocation(options.dir, 'gtFine'), split);
   if (!(await folderExists(imageRoot))) {
@@ -148,9 +148,9 @@ export async function loadCityscapes(options: CityscapesOptions): Promise<Segmen
     ]);
   }
   let files: { image: string; mask: string }[] = [];
-  for (const city of (await listFolder(imageRoot)).filter((e) => e.isDir).map((e) => e.name)) {
+  for (const city of (await listFolder(imageRoot, 'loadCityscapes: dir')).filter((e) => e.isDir).map((e) => e.name)) {
     if (options.cities && !options.cities.includes(city)) continue;
-    for (const f of await listFolder(joinLocation(imageRoot, city))) {
+    for (const f of await listFolder(joinLocation(imageRoot, city), 'loadCityscapes: dir')) {
       if (!f.name.endsWith('_leftImg8bit.png')) continue;
       const base = f.name.slice(0, -'_leftImg8bit.png'.length);
       const mask = joinLocation(joinLocation(maskRoot, city), `${base}_gtFine_labelIds.png`);
@@ -166,7 +166,7 @@ export async function loadCityscapes(options: CityscapesOptions): Promise<Segmen
     }
   }
   if (options.limit !== undefined) files = files.slice(0, options.limit);
-  if (files.length === 0) throw new InputError('dir', `Cityscapes images in ${imageRoot}`, 'none');
+  if (files.length === 0) throw new InputError('loadCityscapes: dir', `Cityscapes images in ${imageRoot}`, 'none');
   const lut = cityscapesLookup(mode);
   let size = options.size;
   let images: Uint8Array | undefined;
@@ -222,11 +222,13 @@ export async function loadCityscapes(options: CityscapesOptions): Promise<Segmen
   return { images: outImages, masks: outMasks, classNames, files };
 }
 
+/** Whether `folder` can be listed; a folder that cannot be listed at all (browser, URL) is the caller's error. */
 async function folderExists(folder: string): Promise<boolean> {
   try {
-    await listFolder(folder);
+    await listFolder(folder, 'loadCityscapes: dir');
     return true;
-  } catch {
+  } catch (e) {
+    if (e instanceof InputError) throw e;
     return false;
   }
 }
@@ -240,7 +242,7 @@ export function resizeImageAndMask(
   masks: tf.Tensor3D,
   size: [number, number],
 ): { images: tf.Tensor4D; masks: tf.Tensor3D } {
-  checkPair(images, masks);
+  checkPair('resizeImageAndMask', images, masks);
   return tf.tidy(() => ({
     images: tf.image.resizeBilinear(images, size, false, true),
     masks: tf.cast(
@@ -260,11 +262,11 @@ export function randomCropImageAndMask(
   size: [number, number],
   seed = 0,
 ): { images: tf.Tensor4D; masks: tf.Tensor3D } {
-  checkPair(images, masks);
+  checkPair('randomCropImageAndMask', images, masks);
   const [n, h, w, c] = images.shape;
   const [ch, cw] = size;
   if (!(ch >= 1 && cw >= 1 && ch <= h && cw <= w))
-    throw new InputError('size', `a crop of at most ${h}x${w}`, `${ch}x${cw}`);
+    throw new InputError('randomCropImageAndMask: size', `a crop of at most ${h}x${w}`, `${ch}x${cw}`);
   const rng = createRng(seed);
   const offsets = Array.from({ length: n }, () => [rng.int(h - ch + 1), rng.int(w - cw + 1)]);
   return tf.tidy(() => ({
@@ -277,10 +279,11 @@ export function randomCropImageAndMask(
   }));
 }
 
-function checkPair(images: tf.Tensor4D, masks: tf.Tensor3D): void {
-  if (images.rank !== 4) throw new InputError('images', 'a rank-4 tensor [n, h, w, c]', `shape [${images.shape}]`);
+function checkPair(fn: string, images: tf.Tensor4D, masks: tf.Tensor3D): void {
+  if (images.rank !== 4)
+    throw new InputError(`${fn}: images`, 'a rank-4 tensor [n, h, w, c]', `shape [${images.shape}]`);
   const [n, h, w] = images.shape;
   if (masks.rank !== 3 || masks.shape[0] !== n || masks.shape[1] !== h || masks.shape[2] !== w) {
-    throw new InputError('masks', `a tensor [${n}, ${h}, ${w}]`, `shape [${masks.shape}]`);
+    throw new InputError(`${fn}: masks`, `a tensor [${n}, ${h}, ${w}]`, `shape [${masks.shape}]`);
   }
 }

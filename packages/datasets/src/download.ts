@@ -1,5 +1,5 @@
+import { importNodeOnly } from '@tiefe/core';
 import { DatasetHashError, DownloadError } from './errors.js';
-import { importNodeOnly } from './nodeOnly.js';
 import type { RemoteFile } from './registry.js';
 
 /**

@@ -1,5 +1,5 @@
-import { isNode } from '@tiefe/core';
-import { importNodeOnly } from './nodeOnly.js';
+import { InputError, importNodeOnly, isNode } from '@tiefe/core';
+import { DownloadError } from './errors.js';
 
 /**
  * Platform-neutral file access. In Node, paths are read with node:fs (loaded on demand, so that browser
@@ -24,7 +24,7 @@ export async function readBytes(location: string): Promise<Uint8Array> {
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
   const res = await fetch(location);
-  if (!res.ok) throw new Error(`${location}: HTTP ${res.status}`);
+  if (!res.ok) throw new DownloadError(location, [`HTTP ${res.status} ${res.statusText}`.trim()]);
   return new Uint8Array(await res.arrayBuffer());
 }
 
@@ -45,10 +45,13 @@ export async function exists(location: string): Promise<boolean> {
   }
 }
 
-/** Lists the entries of a Node folder (names, sorted), or throws in the browser where folders cannot be listed. */
-export async function listFolder(folder: string): Promise<{ name: string; isDir: boolean }[]> {
+/**
+ * Lists the entries of a Node folder (names, sorted). In the browser, or for a URL, folders cannot be listed:
+ * an InputError names the argument (`name`, e.g. `'loadImageFolder: dir'`) that should have been a list of files.
+ */
+export async function listFolder(folder: string, name: string): Promise<{ name: string; isDir: boolean }[]> {
   if (!isNode || isUrl(folder)) {
-    throw new Error(`${folder}: folders can only be listed in Node; in the browser pass a list of files`);
+    throw new InputError(name, 'a folder path in Node (in the browser or for a URL, pass a list of files)', folder);
   }
   const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
   const entries = await fs.readdir(folder, { withFileTypes: true });

@@ -1,5 +1,6 @@
 import { DatasetFormatError } from './errors.js';
 import { gzip, maybeGunzip } from './gzip.js';
+import { bytesPerValue, dtypeOfArray, readValues, writeValues } from './typedArrays.js';
 
 /** The element types an IDX file can hold, by their IDX type code. */
 export type IdxDtype = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -14,15 +15,10 @@ export interface IdxArray {
   data: IdxData;
 }
 
-const CODES: Record<number, { dtype: IdxDtype; size: number }> = {
-  8: { dtype: 'uint8', size: 1 },
-  9: { dtype: 'int8', size: 1 },
-  11: { dtype: 'int16', size: 2 },
-  12: { dtype: 'int32', size: 4 },
-  13: { dtype: 'float32', size: 4 },
-  14: { dtype: 'float64', size: 8 },
-};
+/** IDX type code (the magic's third byte) of each dtype. */
 const CODE_OF: Record<IdxDtype, number> = { uint8: 8, int8: 9, int16: 0xb, int32: 0xc, float32: 0xd, float64: 0xe };
+const DTYPES = Object.keys(CODE_OF) as IdxDtype[];
+const DTYPE_OF: Record<number, IdxDtype> = Object.fromEntries(DTYPES.map((d) => [CODE_OF[d], d]));
 
 /** Options of {@link readIdx}. */
 export interface ReadIdxOptions {
@@ -48,8 +44,8 @@ export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArr
     const got = `0x${raw[0].toString(16).padStart(2, '0')}${raw[1].toString(16).padStart(2, '0')}`;
     throw new DatasetFormatError(name, 0, 'IDX magic 0x0000 followed by a type code and a rank', got);
   }
-  const type = CODES[raw[2]];
-  if (!type) {
+  const dtype: IdxDtype | undefined = DTYPE_OF[raw[2]];
+  if (!dtype) {
     throw new DatasetFormatError(
       name,
       2,
@@ -75,45 +71,17 @@ export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArr
     shape.push(n);
     count *= n;
   }
-  const expectedLength = headerEnd + count * type.size;
+  const size = bytesPerValue(dtype);
+  const expectedLength = headerEnd + count * size;
   if (raw.length !== expectedLength) {
     throw new DatasetFormatError(
       name,
       Math.min(raw.length, expectedLength),
-      `${expectedLength} bytes (header ${headerEnd} + ${count} x ${type.size}-byte ${type.dtype} for shape [${shape}])`,
+      `${expectedLength} bytes (header ${headerEnd} + ${count} x ${size}-byte ${dtype} for shape [${shape}])`,
       `${raw.length} bytes (${raw.length < expectedLength ? 'truncated' : 'trailing data'})`,
     );
   }
-  return { dtype: type.dtype, shape, data: decodeValues(raw, view, headerEnd, count, type.dtype) };
-}
-
-function decodeValues(raw: Uint8Array, view: DataView, at: number, count: number, dtype: IdxDtype): IdxData {
-  switch (dtype) {
-    case 'uint8':
-      return raw.subarray(at, at + count);
-    case 'int8':
-      return new Int8Array(raw.buffer, raw.byteOffset + at, count);
-    case 'int16': {
-      const out = new Int16Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt16(at + 2 * i, false);
-      return out;
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(at + 4 * i, false);
-      return out;
-    }
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(at + 4 * i, false);
-      return out;
-    }
-    case 'float64': {
-      const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(at + 8 * i, false);
-      return out;
-    }
-  }
+  return { dtype, shape, data: readValues(raw, headerEnd, count, dtype, false) as IdxData };
 }
 
 /** Options of {@link writeIdx}. */
@@ -129,50 +97,19 @@ export interface WriteIdxOptions {
  */
 export function writeIdx(array: { data: IdxData; shape: number[] }, options: WriteIdxOptions = {}): Uint8Array {
   const { data, shape } = array;
-  const dtype = dtypeOf(data);
+  const dtype = dtypeOfArray(data, DTYPES);
   const count = shape.reduce((a, b) => a * b, 1);
   if (count !== data.length) {
     throw new DatasetFormatError('writeIdx', 0, `${count} values for shape [${shape}]`, `${data.length} values`);
   }
   if (shape.length > 255) throw new DatasetFormatError('writeIdx', 3, 'rank <= 255', `rank ${shape.length}`);
-  const size = CODES[CODE_OF[dtype]].size;
+  const size = bytesPerValue(dtype);
   const headerEnd = 4 + 4 * shape.length;
   const out = new Uint8Array(headerEnd + count * size);
   const view = new DataView(out.buffer);
   out[2] = CODE_OF[dtype];
   out[3] = shape.length;
   for (let d = 0; d < shape.length; d++) view.setUint32(4 + 4 * d, shape[d], false);
-  for (let i = 0; i < count; i++) {
-    const at = headerEnd + i * size;
-    switch (dtype) {
-      case 'uint8':
-        out[at] = data[i];
-        break;
-      case 'int8':
-        view.setInt8(at, data[i]);
-        break;
-      case 'int16':
-        view.setInt16(at, data[i], false);
-        break;
-      case 'int32':
-        view.setInt32(at, data[i], false);
-        break;
-      case 'float32':
-        view.setFloat32(at, data[i], false);
-        break;
-      case 'float64':
-        view.setFloat64(at, data[i], false);
-        break;
-    }
-  }
+  writeValues(view, headerEnd, data, dtype, false);
   return options.gzip ? gzip(out) : out;
-}
-
-function dtypeOf(data: IdxData): IdxDtype {
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Float32Array) return 'float32';
-  return 'float64';
 }

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { isNode } from '@tiefe/core';
+import { importNodeOnly, isNode } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
-import { importNodeOnly } from './nodeOnly.js';
 
 /** A decoded image: always 8-bit RGBA, row-major. */
 export interface DecodedImage {

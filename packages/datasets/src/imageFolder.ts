@@ -42,16 +42,20 @@ export async function loadImageFiles<E extends LabelEncoding = 'int'>(
   classNames: string[],
   options: ImageFilesOptions<E> = {},
 ): Promise<LabeledImages<LabelTensor<E>> & { files: string[] }> {
-  if (entries.length === 0) throw new InputError('entries', 'at least one image', 'none');
+  if (entries.length === 0) throw new InputError('loadImageFiles: entries', 'at least one image', 'none');
   const channels = options.channels ?? 3;
-  if (channels !== 1 && channels !== 3) throw new InputError('channels', '1 or 3', String(channels));
+  if (channels !== 1 && channels !== 3) throw new InputError('loadImageFiles: channels', '1 or 3', String(channels));
   let size = options.size;
   let pixels: Uint8Array | undefined;
   const labels = new Int32Array(entries.length);
   for (let i = 0; i < entries.length; i++) {
     const { location, label } = entries[i];
     if (!Number.isInteger(label) || label < 0 || label >= classNames.length) {
-      throw new InputError(`entries[${i}].label`, `an integer in 0..${classNames.length - 1}`, String(label));
+      throw new InputError(
+        `loadImageFiles: entries[${i}].label`,
+        `an integer in 0..${classNames.length - 1}`,
+        String(label),
+      );
     }
     const img = await decodeImage(await readBytes(location), location);
     let bytes = rgbaTo(img, channels);
@@ -91,15 +95,19 @@ export async function loadImageFiles<E extends LabelEncoding = 'int'>(
 export async function loadImageFolder<E extends LabelEncoding = 'int'>(
   options: ImageFolderOptions<E>,
 ): Promise<LabeledImages<LabelTensor<E>> & { files: string[] }> {
-  const classNames = (await listFolder(options.dir)).filter((e) => e.isDir).map((e) => e.name);
+  const classNames = (await listFolder(options.dir, 'loadImageFolder: dir')).filter((e) => e.isDir).map((e) => e.name);
   const entries: ImageFileEntry[] = [];
   for (let c = 0; c < classNames.length; c++) {
     const folder = joinLocation(options.dir, classNames[c]);
-    for (const f of await listFolder(folder)) {
+    for (const f of await listFolder(folder, 'loadImageFolder: dir')) {
       if (!f.isDir && IMAGE_FILE.test(f.name)) entries.push({ location: joinLocation(folder, f.name), label: c });
     }
   }
   if (entries.length === 0)
-    throw new InputError('dir', `class sub-folders with PNG or JPEG images in ${options.dir}`, 'no images');
+    throw new InputError(
+      'loadImageFolder: dir',
+      `class sub-folders with PNG or JPEG images in ${options.dir}`,
+      'no images',
+    );
   return loadImageFiles(entries, classNames, options);
 }

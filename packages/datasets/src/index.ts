@@ -95,7 +95,6 @@ export {
   shuffledIndices,
   splitData,
   splitIndices,
-  stratifiedKFoldIndices,
   stratifiedSplitIndices,
   type TrainTestSplitOptions,
   takeRows,

@@ -22,7 +22,7 @@ export interface MnistOptions<E extends LabelEncoding = 'int'> extends SourceOpt
 export interface LabeledImages<L extends tf.Tensor = tf.Tensor1D> {
   /** float32 [n, height, width, channels] (NHWC). */
   images: tf.Tensor4D;
-  /** int32 [n] class indices, or float32 [n, classes] one-hot. */
+  /** float32 [n] class ids (whole numbers, what tfjs's sparse losses expect), or float32 [n, classes] one-hot. */
   labels: L;
   /** Name of each class index. */
   classNames: string[];
@@ -49,34 +49,35 @@ export const FASHION_MNIST_CLASSES = [
 ];
 
 /**
- * Loads MNIST as tensors: images float32 [n, 28, 28, 1], labels int32 [n] (or one-hot [n, 10]).
+ * Loads MNIST as tensors: images float32 [n, 28, 28, 1], labels float32 class ids [n] (or one-hot [n, 10]).
  * `dir` holds the official files (`t10k-images-idx3-ubyte.gz`, `t10k-labels-idx1-ubyte.gz`, `train-...`),
  * gzipped or not; without `dir` the cache is used, and `download: true` fills it.
  *
  * @example
  * const { images, labels } = await loadMnist({ dir: '../shared/data/mnist', split: 'test' });
- * // images [10000, 28, 28, 1] in [0, 1], labels [10000] int32
+ * // images [10000, 28, 28, 1] in [0, 1], labels [10000] float32 class ids 0..9
  */
 export function loadMnist<E extends LabelEncoding = 'int'>(
   options: MnistOptions<E> = {},
 ): Promise<LabeledImages<LabelTensor<E>>> {
-  return loadIdxPair(MNIST, MNIST_CLASSES, options);
+  return loadIdxPair('loadMnist', MNIST, MNIST_CLASSES, options);
 }
 
 /** Loads Fashion-MNIST; same files, layout and options as {@link loadMnist}. */
 export function loadFashionMnist<E extends LabelEncoding = 'int'>(
   options: MnistOptions<E> = {},
 ): Promise<LabeledImages<LabelTensor<E>>> {
-  return loadIdxPair(FASHION_MNIST, FASHION_MNIST_CLASSES, options);
+  return loadIdxPair('loadFashionMnist', FASHION_MNIST, FASHION_MNIST_CLASSES, options);
 }
 
 async function loadIdxPair<E extends LabelEncoding>(
+  fn: string,
   spec: DatasetSpec,
   classNames: string[],
   options: MnistOptions<E>,
 ): Promise<LabeledImages<LabelTensor<E>>> {
   const split = options.split ?? 'train';
-  if (split !== 'train' && split !== 'test') throw new InputError('split', "'train' or 'test'", String(split));
+  if (split !== 'train' && split !== 'test') throw new InputError(`${fn}: split`, "'train' or 'test'", String(split));
   const prefix = split === 'train' ? 'train' : 't10k';
   const names = [`${prefix}-images-idx3-ubyte.gz`, `${prefix}-labels-idx1-ubyte.gz`];
   const [imageFile, labelFile] = await readDatasetFiles(spec, names, options);
@@ -118,7 +119,8 @@ async function loadIdxPair<E extends LabelEncoding>(
     }
   }
   const limit = options.limit ?? n;
-  if (!Number.isInteger(limit) || limit < 0) throw new InputError('limit', 'a non-negative integer', String(limit));
+  if (!Number.isInteger(limit) || limit < 0)
+    throw new InputError(`${fn}: limit`, 'a non-negative integer', String(limit));
   const m = Math.min(n, limit);
   const pixels = (images.data as Uint8Array).subarray(0, m * rows * cols);
   return {

@@ -3,18 +3,16 @@ import { InputError } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
 import { joinLocation, listFolder, readBytes } from './files.js';
 import { gzip, maybeGunzip } from './gzip.js';
+import {
+  bytesPerValue,
+  dtypeOfArray,
+  type NumericArray,
+  type NumericDtype,
+  readValues,
+  writeValues,
+} from './typedArrays.js';
 
-/** Voxel types of NIfTI-1 that are read, by their `datatype` code. */
-const TYPES: Record<number, { name: NiftiDtype; size: number }> = {
-  2: { name: 'uint8', size: 1 },
-  4: { name: 'int16', size: 2 },
-  8: { name: 'int32', size: 4 },
-  16: { name: 'float32', size: 4 },
-  64: { name: 'float64', size: 8 },
-  256: { name: 'int8', size: 1 },
-  512: { name: 'uint16', size: 2 },
-  768: { name: 'uint32', size: 4 },
-};
+/** NIfTI-1 `datatype` code of each voxel type read and written. */
 const CODE_OF: Record<NiftiDtype, number> = {
   uint8: 2,
   int16: 4,
@@ -27,17 +25,11 @@ const CODE_OF: Record<NiftiDtype, number> = {
 };
 
 /** NIfTI voxel types this reader supports. */
-export type NiftiDtype = 'uint8' | 'int8' | 'int16' | 'uint16' | 'int32' | 'uint32' | 'float32' | 'float64';
+export type NiftiDtype = NumericDtype;
 /** Voxel arrays, in native byte order. */
-export type NiftiData =
-  | Uint8Array
-  | Int8Array
-  | Int16Array
-  | Uint16Array
-  | Int32Array
-  | Uint32Array
-  | Float32Array
-  | Float64Array;
+export type NiftiData = NumericArray;
+const DTYPES = Object.keys(CODE_OF) as NiftiDtype[];
+const DTYPE_OF: Record<number, NiftiDtype> = Object.fromEntries(DTYPES.map((d) => [CODE_OF[d], d]));
 
 /** A decoded NIfTI-1 volume. */
 export interface NiftiVolume {
@@ -92,22 +84,24 @@ export function readNifti(bytes: Uint8Array, options: { name?: string } = {}): N
     pixdim.push(view.getFloat32(76 + 4 * d, le));
   }
   const code = view.getInt16(70, le);
-  const type = TYPES[code];
-  if (!type)
-    throw new DatasetFormatError(name, 70, `a datatype code in ${Object.keys(TYPES).join(', ')}`, String(code));
+  const dtype: NiftiDtype | undefined = DTYPE_OF[code];
+  if (!dtype)
+    throw new DatasetFormatError(name, 70, `a datatype code in ${Object.keys(DTYPE_OF).join(', ')}`, String(code));
+  const size = bytesPerValue(dtype);
   const voxOffset = Math.floor(view.getFloat32(108, le));
   if (voxOffset < 348) throw new DatasetFormatError(name, 108, 'vox_offset >= 348', String(voxOffset));
   const count = dims.reduce((a, b) => a * b, 1);
-  const need = voxOffset + count * type.size;
+  const need = voxOffset + count * size;
   if (raw.length < need) {
     throw new DatasetFormatError(
       name,
       raw.length,
-      `${need} bytes (data from byte ${voxOffset}, ${count} x ${type.name} for dims [${dims}])`,
+      `${need} bytes (data from byte ${voxOffset}, ${count} x ${dtype} for dims [${dims}])`,
       `${raw.length} bytes (truncated)`,
     );
   }
-  let data = readVoxels(raw, view, voxOffset, count, type.name, le);
+  const stored = readValues(raw, voxOffset, count, dtype, le);
+  let data = size === 1 ? stored.slice() : stored; // a copy: the volume does not keep the file's bytes
   const slope = view.getFloat32(112, le);
   const inter = view.getFloat32(116, le);
   if (slope !== 0 && Number.isFinite(slope) && (slope !== 1 || inter !== 0)) {
@@ -118,45 +112,7 @@ export function readNifti(bytes: Uint8Array, options: { name?: string } = {}): N
   const descBytes = raw.subarray(148, 228);
   const end = descBytes.indexOf(0);
   const description = new TextDecoder().decode(end >= 0 ? descBytes.subarray(0, end) : descBytes);
-  return { dims, pixdim, dtype: type.name, data, affine: readAffine(view, le, pixdim), description };
-}
-
-function readVoxels(
-  raw: Uint8Array,
-  view: DataView,
-  at: number,
-  count: number,
-  dtype: NiftiDtype,
-  le: boolean,
-): NiftiData {
-  switch (dtype) {
-    case 'uint8':
-      return raw.slice(at, at + count);
-    case 'int8':
-      return new Int8Array(raw.slice(at, at + count).buffer);
-    default: {
-      const Ctor = {
-        int16: Int16Array,
-        uint16: Uint16Array,
-        int32: Int32Array,
-        uint32: Uint32Array,
-        float32: Float32Array,
-        float64: Float64Array,
-      }[dtype];
-      const size = Ctor.BYTES_PER_ELEMENT;
-      const out = new Ctor(count);
-      const get = {
-        int16: (o: number) => view.getInt16(o, le),
-        uint16: (o: number) => view.getUint16(o, le),
-        int32: (o: number) => view.getInt32(o, le),
-        uint32: (o: number) => view.getUint32(o, le),
-        float32: (o: number) => view.getFloat32(o, le),
-        float64: (o: number) => view.getFloat64(o, le),
-      }[dtype];
-      for (let i = 0; i < count; i++) out[i] = get(at + i * size);
-      return out;
-    }
-  }
+  return { dims, pixdim, dtype, data, affine: readAffine(view, le, pixdim), description };
 }
 
 function readAffine(view: DataView, le: boolean, pixdim: number[]): number[][] {
@@ -208,10 +164,11 @@ export interface WriteNiftiOptions {
  */
 export function writeNifti(data: NiftiData, dims: number[], options: WriteNiftiOptions = {}): Uint8Array {
   const count = dims.reduce((a, b) => a * b, 1);
-  if (dims.length < 1 || dims.length > 7) throw new InputError('dims', '1 to 7 sizes', `[${dims}]`);
-  if (count !== data.length) throw new InputError('data', `${count} voxels for dims [${dims}]`, `${data.length}`);
-  const dtype = dtypeOf(data);
-  const size = (data as { BYTES_PER_ELEMENT: number }).BYTES_PER_ELEMENT;
+  if (dims.length < 1 || dims.length > 7) throw new InputError('writeNifti: dims', '1 to 7 sizes', `[${dims}]`);
+  if (count !== data.length)
+    throw new InputError('writeNifti: data', `${count} voxels for dims [${dims}]`, `${data.length}`);
+  const dtype = dtypeOfArray(data, DTYPES);
+  const size = bytesPerValue(dtype);
   const le = !options.bigEndian;
   const out = new Uint8Array(352 + count * size);
   const view = new DataView(out.buffer);
@@ -231,29 +188,8 @@ export function writeNifti(data: NiftiData, dims: number[], options: WriteNiftiO
   view.setFloat32(112, 1, le);
   out.set(new TextEncoder().encode((options.description ?? '').slice(0, 79)), 148);
   out.set([0x6e, 0x2b, 0x31, 0], 344); // 'n+1\0'
-  const set = {
-    uint8: (o: number, v: number) => view.setUint8(o, v),
-    int8: (o: number, v: number) => view.setInt8(o, v),
-    int16: (o: number, v: number) => view.setInt16(o, v, le),
-    uint16: (o: number, v: number) => view.setUint16(o, v, le),
-    int32: (o: number, v: number) => view.setInt32(o, v, le),
-    uint32: (o: number, v: number) => view.setUint32(o, v, le),
-    float32: (o: number, v: number) => view.setFloat32(o, v, le),
-    float64: (o: number, v: number) => view.setFloat64(o, v, le),
-  }[dtype];
-  for (let i = 0; i < count; i++) set(352 + i * size, data[i]);
+  writeValues(view, 352, data, dtype, le);
   return options.gzip ? gzip(out) : out;
-}
-
-function dtypeOf(data: NiftiData): NiftiDtype {
-  if (data instanceof Uint8Array) return 'uint8';
-  if (data instanceof Int8Array) return 'int8';
-  if (data instanceof Int16Array) return 'int16';
-  if (data instanceof Uint16Array) return 'uint16';
-  if (data instanceof Int32Array) return 'int32';
-  if (data instanceof Uint32Array) return 'uint32';
-  if (data instanceof Float32Array) return 'float32';
-  return 'float64';
 }
 
 /** Intensity normalisation of image volumes: none, min-max to [0, 1], or z-score (x - mean) / std per volume. */
@@ -278,12 +214,12 @@ export function niftiToTensor(
       dtype,
     );
     x = channels === 1 ? tf.reshape(x, [nk, nj, ni, 1]) : tf.transpose(x, [1, 2, 3, 0]);
-    if (dtype === 'float32') x = normalizeVolume(x, options.normalize ?? 'none');
+    if (dtype === 'float32') x = normalizeVolume('niftiToTensor', x, options.normalize ?? 'none');
     return x as tf.Tensor4D;
   });
 }
 
-function normalizeVolume(x: tf.Tensor, how: VolumeNormalization): tf.Tensor {
+function normalizeVolume(fn: string, x: tf.Tensor, how: VolumeNormalization): tf.Tensor {
   if (how === 'none') return x;
   if (how === 'minmax') {
     const lo = tf.min(x);
@@ -294,7 +230,7 @@ function normalizeVolume(x: tf.Tensor, how: VolumeNormalization): tf.Tensor {
     const { mean, variance } = tf.moments(x);
     return tf.div(tf.sub(x, mean), tf.maximum(tf.sqrt(variance), 1e-12));
   }
-  throw new InputError('normalize', "'none', 'minmax' or 'zscore'", String(how));
+  throw new InputError(`${fn}: normalize`, "'none', 'minmax' or 'zscore'", String(how));
 }
 
 /** Options of {@link loadNiftiFolder}. */
@@ -326,7 +262,7 @@ export async function loadNiftiPairs(
   pairs: { image: string; label: string }[],
   options: { normalize?: VolumeNormalization } = {},
 ): Promise<VolumeData> {
-  if (pairs.length === 0) throw new InputError('pairs', 'at least one image/label pair', 'none');
+  if (pairs.length === 0) throw new InputError('loadNiftiPairs: pairs', 'at least one image/label pair', 'none');
   const vols: tf.Tensor4D[] = [];
   const labs: tf.Tensor4D[] = [];
   try {
@@ -366,8 +302,8 @@ export async function loadNiftiPairs(
 export async function loadNiftiFolder(options: NiftiFolderOptions): Promise<VolumeData> {
   const imageDir = joinLocation(options.dir, options.images ?? 'imagesTr');
   const labelDir = joinLocation(options.dir, options.labels ?? 'labelsTr');
-  const labelNames = new Set((await listFolder(labelDir)).map((e) => e.name));
-  let pairs = (await listFolder(imageDir))
+  const labelNames = new Set((await listFolder(labelDir, 'loadNiftiFolder: dir')).map((e) => e.name));
+  let pairs = (await listFolder(imageDir, 'loadNiftiFolder: dir'))
     .filter((e) => !e.isDir && /\.nii(\.gz)?$/.test(e.name) && !e.name.startsWith('._'))
     .map((e) => {
       if (!labelNames.has(e.name))

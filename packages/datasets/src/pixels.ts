@@ -21,7 +21,11 @@ export type PixelScale =
   | { mean: number | number[]; std: number | number[] }
   | TensorTransform;
 
-/** How labels are returned: int32 class indices (default) or one-hot float32 rows. */
+/**
+ * How labels are returned: class indices as a float32 tensor [n] (default; 'int' means whole-number class ids,
+ * stored as float32 because that is what tfjs-layers' `sparseCategoricalCrossentropy` and `fit` expect), or
+ * one-hot float32 rows.
+ */
 export type LabelEncoding = 'int' | 'onehot';
 
 /**
@@ -46,12 +50,12 @@ export function pixelsToTensor<R extends tf.Rank>(
       for (let i = 0; i < n; i++) out[i] = bytes[i] * k;
     } else {
       const channels = shape[shape.length - 1];
-      const mean = perChannel(scale.mean, channels, 'scale.mean');
-      const std = perChannel(scale.std, channels, 'scale.std');
+      const mean = perChannel(scale.mean, channels, 'pixelsToTensor: scale.mean');
+      const std = perChannel(scale.std, channels, 'pixelsToTensor: scale.std');
       // A lookup table per channel: 256 x channels entries, so the pass stays one multiply-free read.
       const lut = new Float32Array(256 * channels);
       for (let c = 0; c < channels; c++) {
-        if (!(std[c] > 0)) throw new InputError('scale.std', 'positive numbers', `[${std}]`);
+        if (!(std[c] > 0)) throw new InputError('pixelsToTensor: scale.std', 'positive numbers', `[${std}]`);
         for (let v = 0; v < 256; v++) lut[c * 256 + v] = (v / 255 - mean[c]) / std[c];
       }
       for (let i = 0; i < n; i++) out[i] = lut[(i % channels) * 256 + bytes[i]];
@@ -65,7 +69,11 @@ export function pixelsToTensor<R extends tf.Rank>(
       (scale as TensorTransform).transform(tf.tensor(out, shape, 'float32')),
     ) as unknown as tf.Tensor<R>;
   }
-  throw new InputError('scale', "'unit', 'signed', 'raw', { mean, std } or an object with transform()", String(scale));
+  throw new InputError(
+    'pixelsToTensor: scale',
+    "'unit', 'signed', 'raw', { mean, std } or an object with transform()",
+    String(scale),
+  );
 }
 
 function perChannel(v: number | number[], channels: number, name: string): number[] {
@@ -74,11 +82,14 @@ function perChannel(v: number | number[], channels: number, name: string): numbe
   return v;
 }
 
-/** Labels as an int32 tensor [n], or one-hot float32 [n, numClasses]. */
+/**
+ * Labels as float32 class ids [n] (tfjs-layers' sparse losses floor their labels, which int32 tensors reject),
+ * or one-hot float32 [n, numClasses].
+ */
 export function labelsToTensor(labels: ArrayLike<number>, encoding: LabelEncoding, numClasses: number): tf.Tensor {
   const ints = Int32Array.from(labels);
-  if (encoding === 'int') return tf.tensor1d(ints, 'int32');
-  if (encoding !== 'onehot') throw new InputError('labels', "'int' or 'onehot'", String(encoding));
+  if (encoding === 'int') return tf.tensor1d(Float32Array.from(ints), 'float32');
+  if (encoding !== 'onehot') throw new InputError('labelsToTensor: labels', "'int' or 'onehot'", String(encoding));
   const out = new Float32Array(ints.length * numClasses);
   for (let i = 0; i < ints.length; i++) out[i * numClasses + ints[i]] = 1;
   return tf.tensor2d(out, [ints.length, numClasses]);

@@ -1,8 +1,7 @@
-import { isNode } from '@tiefe/core';
+import { importNodeOnly, isNode } from '@tiefe/core';
 import type { ProgressFn } from './download.js';
 import { DatasetHashError, DatasetMissingError, DownloadError } from './errors.js';
 import { exists, isUrl, joinLocation, readBytes } from './files.js';
-import { importNodeOnly } from './nodeOnly.js';
 import { type DatasetSpec, remoteFile } from './registry.js';
 
 /** Where a named data set's files come from; shared by every `load*` function. */

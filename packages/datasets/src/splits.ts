@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, type Fold, InputError } from '@tiefe/core';
+import { createRng, InputError } from '@tiefe/core';
 
 /**
  * Seeded shuffling and splitting by indices. Everything here works on index arrays first, so that a split
@@ -8,7 +8,7 @@ import { createRng, type Fold, InputError } from '@tiefe/core';
 
 /** A seeded permutation of 0..n-1 (Fisher-Yates with core's mulberry32 `createRng(seed)`). */
 export function shuffledIndices(n: number, seed: number): Int32Array {
-  checkCount(n, 'n');
+  checkCount(n, 'shuffledIndices: n');
   const idx = new Int32Array(n);
   for (let i = 0; i < n; i++) idx[i] = i;
   createRng(seed).shuffle(idx);
@@ -31,8 +31,8 @@ export interface SplitIndicesOptions {
  * @example splitIndices(10000, [8000, 2000], { seed: 42 }) // [Int32Array(8000), Int32Array(2000)]
  */
 export function splitIndices(n: number, sizes: number[], options: SplitIndicesOptions = {}): Int32Array[] {
-  checkCount(n, 'n');
-  const counts = resolveSizes(n, sizes);
+  checkCount(n, 'splitIndices: n');
+  const counts = resolveSizes('splitIndices', n, sizes);
   const order =
     options.shuffle === false ? Int32Array.from({ length: n }, (_, i) => i) : shuffledIndices(n, options.seed ?? 0);
   const parts: Int32Array[] = [];
@@ -44,21 +44,21 @@ export function splitIndices(n: number, sizes: number[], options: SplitIndicesOp
   return parts;
 }
 
-function resolveSizes(n: number, sizes: number[]): number[] {
-  if (sizes.length === 0) throw new InputError('sizes', 'at least one part size', '[]');
+function resolveSizes(fn: string, n: number, sizes: number[]): number[] {
+  if (sizes.length === 0) throw new InputError(`${fn}: sizes`, 'at least one part size', '[]');
   const fractional = sizes.every((s) => s >= 0 && s <= 1) && sizes.some((s) => !Number.isInteger(s));
   if (fractional) {
     const total = sizes.reduce((a, b) => a + b, 0);
-    if (total > 1 + 1e-9) throw new InputError('sizes', 'fractions summing to at most 1', `sum ${total}`);
+    if (total > 1 + 1e-9) throw new InputError(`${fn}: sizes`, 'fractions summing to at most 1', `sum ${total}`);
     const counts = sizes.map((f) => Math.floor(f * n));
     if (Math.abs(total - 1) < 1e-9) counts[counts.length - 1] = n - counts.slice(0, -1).reduce((a, b) => a + b, 0);
     return counts;
   }
   for (const s of sizes)
     if (!Number.isInteger(s) || s < 0)
-      throw new InputError('sizes', 'non-negative integer counts or fractions', `[${sizes}]`);
+      throw new InputError(`${fn}: sizes`, 'non-negative integer counts or fractions', `[${sizes}]`);
   const total = sizes.reduce((a, b) => a + b, 0);
-  if (total > n) throw new InputError('sizes', `counts summing to at most n = ${n}`, `sum ${total}`);
+  if (total > n) throw new InputError(`${fn}: sizes`, `counts summing to at most n = ${n}`, `sum ${total}`);
   return sizes;
 }
 
@@ -73,7 +73,7 @@ export function stratifiedSplitIndices(
   options: { seed?: number } = {},
 ): Int32Array[] {
   const n = labels.length;
-  const counts = resolveSizes(n, sizes);
+  const counts = resolveSizes('stratifiedSplitIndices', n, sizes);
   const rng = createRng(options.seed ?? 0);
   const byClass = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
@@ -121,26 +121,6 @@ export function stratifiedSplitIndices(
   });
 }
 
-/**
- * Stratified k-fold cross-validation (sklearn's `StratifiedKFold` with shuffling): every class is spread as
- * evenly as integers allow over the k held-out parts; fold i holds out part i and trains on the rest. Fold
- * sizes are floor(n / k), the first n mod k one larger. Same fold shape as core's `kFoldIndices` (train
- * ascending, test shuffled), so the two are interchangeable; use core's for unstratified folds.
- */
-export function stratifiedKFoldIndices(labels: ArrayLike<number>, k: number, options: { seed?: number } = {}): Fold[] {
-  const n = labels.length;
-  if (!Number.isInteger(k) || k < 2 || k > n) throw new InputError('k', `an integer in 2..${n}`, String(k));
-  const sizes = Array.from({ length: k }, (_, i) => Math.floor(n / k) + (i < n % k ? 1 : 0));
-  const parts = stratifiedSplitIndices(labels, sizes, { seed: options.seed });
-  return parts.map((part) => {
-    const held = new Uint8Array(n);
-    for (const i of part) held[i] = 1;
-    const train: number[] = [];
-    for (let i = 0; i < n; i++) if (!held[i]) train.push(i);
-    return { train, test: Array.from(part) };
-  });
-}
-
 /** Rows `indices` of `x` along axis 0 (a `tf.gather`; the caller owns the result). */
 export function takeRows<T extends tf.Tensor>(x: T, indices: Int32Array | number[]): T {
   return tf.tidy(() => tf.gather(x, tf.tensor1d(Int32Array.from(indices), 'int32'), 0)) as T;
@@ -166,11 +146,11 @@ export interface TrainTestSplitOptions {
  * // train.images [8000, 28, 28, 1], test.labels [2000]
  */
 export function trainTestSplit<T extends object>(data: T, options: TrainTestSplitOptions = {}): { train: T; test: T } {
-  const n = tensorFields(data)[0][1].shape[0];
+  const n = tensorFields('trainTestSplit', data)[0][1].shape[0];
   const testSize = options.testSize ?? 0.2;
   const testCount = testSize > 0 && testSize < 1 ? Math.round(testSize * n) : testSize;
   if (!Number.isInteger(testCount) || testCount < 0 || testCount > n) {
-    throw new InputError('testSize', `a count in 0..${n} or a fraction in (0, 1)`, String(testSize));
+    throw new InputError('trainTestSplit: testSize', `a count in 0..${n} or a fraction in (0, 1)`, String(testSize));
   }
   const [train, test] = splitData(data, [n - testCount, testCount], options);
   return { train, test };
@@ -189,12 +169,13 @@ export function splitData<T extends object>(
   sizes: number[],
   options: { seed?: number; stratify?: boolean } = {},
 ): T[] {
-  const tensors = tensorFields(data);
+  const tensors = tensorFields('splitData', data);
   const n = tensors[0][1].shape[0];
   let parts: Int32Array[];
   if (options.stratify) {
     const labels = (data as Record<string, unknown>).labels;
-    if (!(labels instanceof tf.Tensor)) throw new InputError('data.labels', 'a label tensor to stratify by', 'none');
+    if (!(labels instanceof tf.Tensor))
+      throw new InputError('splitData: data.labels', 'a label tensor to stratify by', 'none');
     const ints = tf.tidy(() => (labels.rank === 2 ? tf.argMax(labels, 1) : labels).dataSync());
     parts = stratifiedSplitIndices(ints, sizes, { seed: options.seed });
   } else {
@@ -207,13 +188,13 @@ export function splitData<T extends object>(
   });
 }
 
-function tensorFields(data: object): [string, tf.Tensor][] {
+function tensorFields(fn: string, data: object): [string, tf.Tensor][] {
   const tensors = Object.entries(data).filter(([, v]) => v instanceof tf.Tensor) as [string, tf.Tensor][];
-  if (tensors.length === 0) throw new InputError('data', 'an object with tensor fields', 'no tensors');
+  if (tensors.length === 0) throw new InputError(`${fn}: data`, 'an object with tensor fields', 'no tensors');
   const n = tensors[0][1].shape[0];
   for (const [k, t] of tensors) {
     if (t.shape[0] !== n)
-      throw new InputError(`data.${k}`, `first dimension ${n} (as ${tensors[0][0]})`, `shape [${t.shape}]`);
+      throw new InputError(`${fn}: data.${k}`, `first dimension ${n} (as ${tensors[0][0]})`, `shape [${t.shape}]`);
   }
   return tensors;
 }

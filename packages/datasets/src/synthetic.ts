@@ -7,7 +7,7 @@ import type { LabeledImages } from './mnist.js';
  * (`synthetic*`), and each is fully determined by its seed.
  */
 
-function checkN(n: number, name = 'n'): void {
+function checkN(n: number, name: string): void {
   if (!Number.isInteger(n) || n < 1) throw new InputError(name, 'a positive integer', String(n));
 }
 
@@ -49,9 +49,9 @@ const TINTS = [
  */
 export function syntheticShapes2d(options: SyntheticShapes2dOptions): SyntheticSegmentation<tf.Tensor4D, tf.Tensor3D> {
   const { n, size = 32, seed = 0, maxShapes = 3, noise = 0.05, channels = 1 } = options;
-  checkN(n);
-  checkN(size, 'size');
-  checkN(maxShapes, 'maxShapes');
+  checkN(n, 'syntheticShapes2d: n');
+  checkN(size, 'syntheticShapes2d: size');
+  checkN(maxShapes, 'syntheticShapes2d: maxShapes');
   const rng = createRng(seed);
   const s = size;
   const img = new Float32Array(n * s * s * channels);
@@ -119,9 +119,9 @@ const SHAPES_3D = ['background', 'sphere', 'cube'];
  */
 export function syntheticShapes3d(options: SyntheticShapes3dOptions): SyntheticSegmentation<tf.Tensor5D, tf.Tensor4D> {
   const { n, size = 16, seed = 0, maxShapes = 2, noise = 0.05 } = options;
-  checkN(n);
-  checkN(size, 'size');
-  checkN(maxShapes, 'maxShapes');
+  checkN(n, 'syntheticShapes3d: n');
+  checkN(size, 'syntheticShapes3d: size');
+  checkN(maxShapes, 'syntheticShapes3d: maxShapes');
   const rng = createRng(seed);
   const s = size;
   const vox = s * s * s;
@@ -187,9 +187,9 @@ export function syntheticNoisySines(
   options: NoisySinesOptions,
 ): SyntheticSequences & { params: { amplitude: number; frequency: number; phase: number }[] } {
   const { n, length = 50, horizon = 1, noise = 0.1, seed = 0 } = options;
-  checkN(n);
-  checkN(length, 'length');
-  checkN(horizon, 'horizon');
+  checkN(n, 'syntheticNoisySines: n');
+  checkN(length, 'syntheticNoisySines: length');
+  checkN(horizon, 'syntheticNoisySines: horizon');
   const rng = createRng(seed);
   const xs = new Float32Array(n * length);
   const ys = new Float32Array(n * horizon);
@@ -213,8 +213,9 @@ export function syntheticNoisySines(
  */
 export function syntheticAddingProblem(options: { n: number; length?: number; seed?: number }): SyntheticSequences {
   const { n, length = 50, seed = 0 } = options;
-  checkN(n);
-  if (!Number.isInteger(length) || length < 2) throw new InputError('length', 'an integer >= 2', String(length));
+  checkN(n, 'syntheticAddingProblem: n');
+  if (!Number.isInteger(length) || length < 2)
+    throw new InputError('syntheticAddingProblem: length', 'an integer >= 2', String(length));
   const rng = createRng(seed);
   const xs = new Float32Array(n * length * 2);
   const ys = new Float32Array(n);
@@ -258,12 +259,16 @@ export function syntheticDigitAddition(options: {
   reverse?: boolean;
 }): DigitAdditionData {
   const { n, digits = 2, seed = 0, reverse = false } = options;
-  checkN(n);
+  checkN(n, 'syntheticDigitAddition: n');
   if (!Number.isInteger(digits) || digits < 1 || digits > 7)
-    throw new InputError('digits', 'an integer in 1..7', String(digits));
+    throw new InputError('syntheticDigitAddition: digits', 'an integer in 1..7', String(digits));
   const max = 10 ** digits;
   if (n > max * max)
-    throw new InputError('n', `at most ${max * max} distinct questions for ${digits} digits`, String(n));
+    throw new InputError(
+      'syntheticDigitAddition: n',
+      `at most ${max * max} distinct questions for ${digits} digits`,
+      String(n),
+    );
   const rng: Rng = createRng(seed);
   const qLen = 2 * digits + 1;
   const aLen = digits + 1;
@@ -317,13 +322,14 @@ export const SYNTHETIC_SHAPE_CLASSES = ['circle', 'square', 'triangle', 'diamond
  * A synthetic image-classification set (an offline stand-in for MNIST, clearly not digits): one white shape
  * per image, of class circle, square, triangle, diamond, cross or ring, with random size (radius
  * size/5..size/3), position and brightness (0.6..1) on black, plus Gaussian noise. Classes are balanced
- * (label i mod 6 before a seeded shuffle). images float32 [n, size, size, 1], labels int32 [n].
+ * (label i mod 6 before a seeded shuffle). images float32 [n, size, size, 1], labels float32 class ids [n]
+ * (the dtype tfjs-layers' sparse losses expect).
  */
 export function syntheticShapeClasses(options: SyntheticShapeClassesOptions): LabeledImages {
   const n = options.count ?? options.n ?? 0;
   const { size = 28, seed = 0, noise = 0.05 } = options;
-  checkN(n, 'count');
-  checkN(size, 'size');
+  checkN(n, 'syntheticShapeClasses: count');
+  checkN(size, 'syntheticShapeClasses: size');
   const rng = createRng(seed);
   const k = SYNTHETIC_SHAPE_CLASSES.length;
   const labels = rng.shuffle(Int32Array.from({ length: n }, (_, i) => i % k)) as Int32Array;
@@ -356,7 +362,7 @@ export function syntheticShapeClasses(options: SyntheticShapeClassesOptions): La
   }
   return {
     images: tf.tensor4d(img, [n, size, size, 1]),
-    labels: tf.tensor1d(labels, 'int32'),
+    labels: tf.tensor1d(Float32Array.from(labels), 'float32'),
     classNames: [...SYNTHETIC_SHAPE_CLASSES],
   };
 }

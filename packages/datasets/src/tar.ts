@@ -1,5 +1,5 @@
+import { importNodeOnly } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
-import { importNodeOnly } from './nodeOnly.js';
 
 /** One member of a tar archive, read in memory. */
 export interface TarEntry {

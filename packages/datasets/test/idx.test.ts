@@ -38,6 +38,20 @@ describe('readIdx / writeIdx', () => {
     expect(Array.from(got.data)).toEqual([42]);
   });
 
+  it('reads uint8 and int8 values as views into the bytes, wider types big-endian into new arrays', () => {
+    // A pooled Node Buffer: its bytes sit at a non-zero offset of a larger ArrayBuffer.
+    const bytes = Buffer.from(writeIdx({ data: Int8Array.from([-3, 4, -5]), shape: [3] }));
+    const got = readIdx(bytes);
+    expect(got.data).toBeInstanceOf(Int8Array);
+    expect(Array.from(got.data)).toEqual([-3, 4, -5]);
+    bytes[bytes.length - 1] = 7; // a view sees the change
+    expect(Array.from(got.data)).toEqual([-3, 4, 7]);
+    const u8 = readIdx(Buffer.from([0, 0, 8, 1, 0, 0, 0, 2, 9, 250]));
+    expect(Array.from(u8.data)).toEqual([9, 250]);
+    const f32 = Buffer.from([0, 0, 0x0d, 1, 0, 0, 0, 2, 0x3f, 0xc0, 0, 0, 0xc1, 0x20, 0, 0]);
+    expect(Array.from(readIdx(f32).data)).toEqual([1.5, -10]);
+  });
+
   it('rejects a wrong magic with the offset and what was expected', () => {
     const bad = Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]);
     expect(() => readIdx(bad, { name: 'x.idx' })).toThrow(DatasetFormatError);

@@ -34,7 +34,7 @@ describe('real MNIST test set', () => {
     expect(images.shape).toEqual([10000, 28, 28, 1]);
     expect(images.dtype).toBe('float32');
     expect(labels.shape).toEqual([10000]);
-    expect(labels.dtype).toBe('int32');
+    expect(labels.dtype).toBe('float32');
     expect(classNames).toEqual(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
     const l = labels.dataSync();
     expect(Array.from(l.subarray(0, 10))).toEqual([7, 2, 1, 0, 4, 1, 4, 9, 5, 9]);

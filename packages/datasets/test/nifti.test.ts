@@ -82,6 +82,18 @@ describe('readNifti', () => {
     });
   }
 
+  it('gives one-byte voxels as copies of exactly the voxels, also from a pooled Node Buffer', () => {
+    for (const data of [Int8Array.from([-4, 3, -2, 1, 0, 127, -128, 5]), Uint8Array.from([9, 8, 7, 6, 5, 4, 3, 255])]) {
+      // Buffer.from copies a small array into Node's shared pool: a non-zero offset into a larger ArrayBuffer.
+      const bytes = Buffer.from(writeNifti(data, [2, 2, 2]));
+      const vol = readNifti(bytes);
+      expect(vol.data.constructor).toBe(data.constructor);
+      expect(Array.from(vol.data)).toEqual(Array.from(data));
+      bytes.fill(0, 352); // a copy does not see the file's bytes change
+      expect(Array.from(vol.data)).toEqual(Array.from(data));
+    }
+  });
+
   it('rejects wrong header size, pair magic, unsupported type and truncation, with offsets', () => {
     const good = writeNifti(new Uint8Array(8), [2, 2, 2]);
     const bad1 = good.slice();

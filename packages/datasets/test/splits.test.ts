@@ -1,14 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  shuffledIndices,
-  splitData,
-  splitIndices,
-  stratifiedKFoldIndices,
-  stratifiedSplitIndices,
-  trainTestSplit,
-} from '../src/index.js';
+import { shuffledIndices, splitData, splitIndices, stratifiedSplitIndices, trainTestSplit } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
@@ -44,20 +37,6 @@ describe('index splits', () => {
     expect([count(b, 0), count(b, 1), count(b, 2)]).toEqual([12, 6, 2]);
     expect([count(a, 0), count(a, 1), count(a, 2)]).toEqual([48, 24, 8]);
     expect(sorted([...a, ...b])).toEqual(range(100));
-  });
-
-  it('stratified k-fold: test parts partition the data, classes spread evenly, train is the complement', () => {
-    const labels = range(27).map((i) => i % 3);
-    const folds = stratifiedKFoldIndices(labels, 3, { seed: 1 });
-    expect(sorted(folds.flatMap((f) => f.test))).toEqual(range(27));
-    for (const f of folds) {
-      expect([0, 1, 2].map((c) => f.test.filter((i) => labels[i] === c).length)).toEqual([3, 3, 3]);
-      expect(f.train).toEqual(range(27).filter((i) => !f.test.includes(i)));
-    }
-    const uneven = stratifiedKFoldIndices([...new Array(7).fill(0), ...new Array(3).fill(1)], 3, { seed: 2 });
-    expect(uneven.map((f) => f.test.length)).toEqual([4, 3, 3]);
-    expect(uneven.map((f) => f.test.filter((i) => i >= 7).length).sort()).toEqual([1, 1, 1]);
-    expect(() => stratifiedKFoldIndices([0, 1], 3)).toThrow(/an integer in 2\.\.2/);
   });
 });
 

@@ -6,14 +6,14 @@
  * The CNN is trained once on the cpu backend (6000 digits of the MNIST test file, 2 epochs; MNIST's training
  * file is not in the shared data) and cached in the OS temp folder, so every backend explains the same model.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { seed } from '@tiefe/core';
+import { loadMnist } from '@tiefe/datasets';
 import {
   composites,
   gradientTimesInput,
@@ -25,28 +25,18 @@ import {
   saliency,
   smoothGrad,
 } from '@tiefe/explain';
-
-interface BenchRow {
-  case: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  note?: string;
-}
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 const MNIST = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
-const CACHE = join(tmpdir(), 'tiefe-explain-bench-cnn-v1');
+const CACHE = join(tmpdir(), 'tiefe-explain-bench-cnn-v2'); // v2: saved with model.save('file://...')
 
-function loadMnist(count: number, offset: number): { x: tf.Tensor4D; labels: number[] } {
-  const images = gunzipSync(readFileSync(join(MNIST, 't10k-images-idx3-ubyte.gz')));
-  const labels = gunzipSync(readFileSync(join(MNIST, 't10k-labels-idx1-ubyte.gz')));
-  const px = new Float32Array(count * 784);
-  for (let i = 0; i < count * 784; i++) px[i] = images[16 + offset * 784 + i] / 255;
-  return {
-    x: tf.tensor4d(px, [count, 28, 28, 1]),
-    labels: Array.from(labels.subarray(8 + offset, 8 + offset + count)),
-  };
+/** `count` digits from index `offset` of the MNIST test file (`all`: the 10,000 read once with loadMnist). */
+async function digits(count: number, offset: number): Promise<{ x: tf.Tensor4D; labels: number[] }> {
+  const all = await loadMnist({ dir: MNIST, split: 'test', limit: offset + count });
+  const x = tf.slice(all.images, offset, count);
+  const labels = Array.from(await all.labels.data()).slice(offset);
+  tf.dispose([all.images, all.labels]);
+  return { x, labels };
 }
 
 function buildCnn(): tfl.LayersModel {
@@ -63,31 +53,16 @@ function buildCnn(): tfl.LayersModel {
 }
 
 async function trainedCnn(backend: string): Promise<tfl.LayersModel> {
-  if (existsSync(join(CACHE, 'model.json'))) {
-    const { topology, specs } = JSON.parse(readFileSync(join(CACHE, 'model.json'), 'utf8'));
-    const w = readFileSync(join(CACHE, 'weights.bin'));
-    return tfl.loadLayersModel(
-      tf.io.fromMemory({ modelTopology: topology, weightSpecs: specs, weightData: new Uint8Array(w).buffer }),
-    );
-  }
+  if (existsSync(join(CACHE, 'model.json'))) return tfl.loadLayersModel(`file://${join(CACHE, 'model.json')}`);
   await tf.setBackend('cpu');
   seed(1);
   const m = buildCnn();
-  const tr = loadMnist(6000, 0);
-  const y = tf.tidy(() => tf.oneHot(tf.tensor1d(tr.labels, 'int32'), 10));
-  m.compile({ optimizer: tf.train.adam(0.003), loss: 'categoricalCrossentropy' });
+  const tr = await digits(6000, 0);
+  const y = tf.tensor1d(tr.labels, 'float32');
+  m.compile({ optimizer: tf.train.adam(0.003), loss: 'sparseCategoricalCrossentropy' });
   await m.fit(tr.x, y, { epochs: 2, batchSize: 64, shuffle: true, verbose: 0 });
   tf.dispose([tr.x, y]);
-  await m.save(
-    tf.io.withSaveHandler(async (a) => {
-      mkdirSync(CACHE, { recursive: true });
-      writeFileSync(join(CACHE, 'weights.bin.tmp'), new Uint8Array(a.weightData as ArrayBuffer));
-      renameSync(join(CACHE, 'weights.bin.tmp'), join(CACHE, 'weights.bin'));
-      writeFileSync(join(CACHE, 'model.json.tmp'), JSON.stringify({ topology: a.modelTopology, specs: a.weightSpecs }));
-      renameSync(join(CACHE, 'model.json.tmp'), join(CACHE, 'model.json'));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-  );
+  await m.save(`file://${CACHE}`);
   await tf.setBackend(backend);
   return m;
 }
@@ -95,16 +70,16 @@ async function trainedCnn(backend: string): Promise<tfl.LayersModel> {
 export default async function bench(backend: string): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
   const model = await trainedCnn(backend);
-  const held = loadMnist(2000, 8000);
+  const held = await digits(2000, 8000);
   const pred = tf.tidy(() => tf.argMax(model.predict(held.x) as tf.Tensor, 1));
   const p = await pred.data();
   const acc = held.labels.filter((l, i) => l === p[i]).length / held.labels.length;
   tf.dispose([pred, held.x]);
   rows.push({ case: 'MNIST CNN accuracy (2000 held-out digits)', value: acc, unit: 'fraction' });
 
-  const digits = loadMnist(16, 9000);
-  const ref = loadMnist(500, 7000).x;
-  const x = digits.x;
+  const sixteen = await digits(16, 9000);
+  const ref = (await digits(500, 7000)).x;
+  const x = sixteen.x;
   const one = tf.slice(x, 0, 1);
   const methods: Array<[string, (inp: tf.Tensor) => Promise<tf.Tensor>, string]> = [
     ['saliency', (i) => saliency(model, i), ''],
@@ -140,7 +115,7 @@ export default async function bench(backend: string): Promise<BenchRow[]> {
 
   // Faithfulness: AOPC on 64 digits with 2x2 regions, under two protocols: uniform noise over the first 20 of 196
   // regions (Samek et al. 2017; later steps mostly measure how noise alone destroys a digit) and zeroing 50 regions.
-  const many = loadMnist(64, 9000);
+  const many = await digits(64, 9000);
   const protocols = [
     { label: 'uniform noise, 20 steps', opts: { target: many.labels, regionSize: 2, steps: 20, seed: 1 } },
     {

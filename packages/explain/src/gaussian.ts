@@ -2,6 +2,7 @@
  * Small dense linear algebra in float64 for the conditional Gaussians of prediction difference analysis:
  * row-major square matrices as Float64Array.
  */
+import { InputError } from '@tiefe/core';
 
 /** Lower Cholesky factor L (L L^T = A) of a symmetric positive definite n x n matrix; adds jitter if needed. */
 export function cholesky(a: Float64Array, n: number): Float64Array {
@@ -23,7 +24,13 @@ export function cholesky(a: Float64Array, n: number): Float64Array {
     }
     if (ok) return l;
   }
-  throw new Error('cholesky: matrix is not positive definite');
+  // Only prediction difference analysis builds these matrices, from its reference inputs: NaN or infinite
+  // values there are the one way to get here, as the jitter makes any finite covariance positive definite.
+  throw new InputError(
+    'predictionDifference: data',
+    'finite reference values (a positive definite window covariance)',
+    'a covariance that is not positive definite',
+  );
 }
 
 /** Solves A X = B for X (A n x n SPD given by its Cholesky factor L, B n x m), in place of a copy of B. */

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
+import { checkInt, InputError } from '@tiefe/core';
 import { buildPlan, logitsOf, type Plan } from './plan.js';
 import { resolveTarget, type Target, targetMask } from './target.js';
-import { checkInput, checkInt } from './validate.js';
+import { checkInput } from './validate.js';
 
 /** Options every gradient method takes. */
 export interface TargetOptions {
@@ -11,21 +11,25 @@ export interface TargetOptions {
   target?: Target;
 }
 
-/** The logit plan of a model; built inside a tidy (it may fold tensors). */
-export function logitPlan(model: tfl.LayersModel): Plan {
-  return buildPlan(model, 'explain', false);
+/** The logit plan of a model for the public function `fn`; built inside a tidy (it may fold tensors). */
+export function logitPlan(model: tfl.LayersModel, fn: string): Plan {
+  return buildPlan(model, fn, false);
 }
 
-/** The target class of every input (resolves 'predicted' with one forward pass). */
+/**
+ * The target class of every input (resolves 'predicted' with one forward pass), for the public function `fn`.
+ * The model was checked by {@link checkInput}.
+ */
 export async function targetClasses(
+  fn: string,
   model: tfl.LayersModel,
   x: tf.Tensor,
   target: Target | undefined,
 ): Promise<number[]> {
   const shape = model.outputs[0].shape;
-  const c = shape[shape.length - 1];
-  if (shape.length !== 2 || c == null) throw new InputError('model', 'an output of shape [N, classes]', `[${shape}]`);
-  return resolveTarget(target, x.shape[0], c, () => logitsOf(logitPlan(model), x));
+  return resolveTarget(fn, target, x.shape[0], shape[shape.length - 1] as number, () =>
+    logitsOf(logitPlan(model, fn), x),
+  );
 }
 
 /**
@@ -37,6 +41,17 @@ export function logitGradient(plan: Plan, x: tf.Tensor, classes: number[]): tf.T
     const logits = logitsOf(plan, xx);
     return tf.sum(tf.mul(logits, targetMask(classes, logits.shape[1])));
   })(x);
+}
+
+/**
+ * d logit_target / d copy for `copies` [n, k, ...sample]: k perturbed copies of each of n inputs, every copy
+ * explaining its input's class (inside the caller's tidy). Same shape as `copies`.
+ */
+export function copiesGradient(plan: Plan, copies: tf.Tensor, classes: number[]): tf.Tensor {
+  const [n, k, ...sampleShape] = copies.shape;
+  const cls = classes.flatMap((c) => new Array(k).fill(c));
+  const grads = logitGradient(plan, tf.reshape(copies, [n * k, ...sampleShape]), cls);
+  return tf.reshape(grads, copies.shape);
 }
 
 /** Options of {@link saliency}. */
@@ -54,10 +69,10 @@ export async function saliency(
   x: tf.Tensor,
   options: SaliencyOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
-  const classes = await targetClasses(model, x, options.target);
+  checkInput('saliency', model, x);
+  const classes = await targetClasses('saliency', model, x, options.target);
   return tf.tidy(() => {
-    const g = logitGradient(logitPlan(model), x, classes);
+    const g = logitGradient(logitPlan(model, 'saliency'), x, classes);
     return options.absolute === false ? g : tf.abs(g);
   });
 }
@@ -68,9 +83,9 @@ export async function gradientTimesInput(
   x: tf.Tensor,
   options: TargetOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
-  const classes = await targetClasses(model, x, options.target);
-  return tf.tidy(() => tf.mul(x, logitGradient(logitPlan(model), x, classes)));
+  checkInput('gradientTimesInput', model, x);
+  const classes = await targetClasses('gradientTimesInput', model, x, options.target);
+  return tf.tidy(() => tf.mul(x, logitGradient(logitPlan(model, 'gradientTimesInput'), x, classes)));
 }
 
 /** Options of {@link integratedGradients}. */
@@ -93,10 +108,10 @@ export async function integratedGradients(
   x: tf.Tensor,
   options: IntegratedGradientsOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
-  const steps = checkInt('steps', options.steps ?? 32);
-  const batchSize = checkInt('batchSize', options.batchSize ?? 64);
-  const classes = await targetClasses(model, x, options.target);
+  checkInput('integratedGradients', model, x);
+  const steps = checkInt('integratedGradients: steps', options.steps ?? 32);
+  const batchSize = checkInt('integratedGradients: batchSize', options.batchSize ?? 64);
+  const classes = await targetClasses('integratedGradients', model, x, options.target);
   const base = options.baseline ?? 0;
   if (typeof base !== 'number') {
     const ok =
@@ -105,11 +120,12 @@ export async function integratedGradients(
         : base.rank === x.rank - 1 && base.shape.every((d, i) => d === x.shape[i + 1]);
     if (!ok)
       throw new InputError(
-        'baseline',
+        'integratedGradients: baseline',
         `a number or a tensor of shape [${x.shape}] or [${x.shape.slice(1)}]`,
         `[${base.shape}]`,
       );
-  } else if (!Number.isFinite(base)) throw new InputError('baseline', 'a finite number or a tensor', String(base));
+  } else if (!Number.isFinite(base))
+    throw new InputError('integratedGradients: baseline', 'a finite number or a tensor', String(base));
   const n = x.shape[0];
   // Inputs per chunk: whole inputs x all their steps, so that each chunk is one batch of interpolations.
   const perChunk = Math.max(1, Math.floor(batchSize / steps));
@@ -117,7 +133,7 @@ export async function integratedGradients(
   for (let start = 0; start < n; start += perChunk) {
     const count = Math.min(perChunk, n - start);
     const part = tf.tidy(() => {
-      const plan = logitPlan(model);
+      const plan = logitPlan(model, 'integratedGradients');
       const xs = tf.slice(x, start, count);
       const b =
         typeof base === 'number'
@@ -132,12 +148,8 @@ export async function integratedGradients(
         ...sampleShape.map(() => 1),
       ]);
       const delta = tf.sub(xs, b);
-      const path = tf.reshape(tf.add(tf.expandDims(b, 1), tf.mul(alphas, tf.expandDims(delta, 1))), [
-        count * steps,
-        ...sampleShape,
-      ]);
-      const cls = classes.slice(start, start + count).flatMap((c) => new Array(steps).fill(c));
-      const grads = tf.reshape(logitGradient(plan, path, cls), [count, steps, ...sampleShape]);
+      const path = tf.add(tf.expandDims(b, 1), tf.mul(alphas, tf.expandDims(delta, 1))); // [count, steps, ...]
+      const grads = copiesGradient(plan, path, classes.slice(start, start + count));
       return tf.mul(delta, tf.mean(grads, 1));
     });
     parts.push(part);

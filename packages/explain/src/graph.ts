@@ -30,9 +30,9 @@ export interface ModelGraph {
  */
 export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
   if (model.inputs.length !== 1)
-    throw new InputError('model', 'a model with one input', `${model.inputs.length} inputs`);
+    throw new InputError(`${method}: model`, 'a model with one input', `${model.inputs.length} inputs`);
   if (model.outputs.length !== 1) {
-    throw new InputError('model', 'a model with one output', `${model.outputs.length} outputs`);
+    throw new InputError(`${method}: model`, 'a model with one output', `${model.outputs.length} outputs`);
   }
   const nodes: GraphNode[] = [];
   const ids = new Map<string, number>();
@@ -43,7 +43,7 @@ export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
     const k = key(t);
     const known = ids.get(k);
     if (known !== undefined) return known;
-    if (depth > 10_000) throw new InputError('model', 'an acyclic layer graph', 'a cycle');
+    if (depth > 10_000) throw new InputError(`${method}: model`, 'an acyclic layer graph', 'a cycle');
     const layer = t.sourceLayer as Layer;
     const className = layer.getClassName();
     if (t.tensorIndex !== 0) {
@@ -57,7 +57,7 @@ export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
       const node = layer.inboundNodes[t.nodeIndex];
       if (!node || node.inputTensors.length === 0) {
         throw new InputError(
-          'model',
+          `${method}: model`,
           `the graph to reach the model input from "${layer.name}"`,
           'a layer with no inputs',
         );
@@ -71,7 +71,7 @@ export function parseGraph(model: tfl.LayersModel, method: string): ModelGraph {
   };
   const output = visit(model.outputs[0], 0);
   if (!ids.has(inputKey) || ids.get(inputKey) !== 0) {
-    throw new InputError('model', 'an output that depends on the model input', 'a disconnected graph');
+    throw new InputError(`${method}: model`, 'an output that depends on the model input', 'a disconnected graph');
   }
   for (const n of nodes) for (const i of n.inputs) nodes[i].consumers.push(n.id);
   return { nodes, output };

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt, checkNumber } from '@tiefe/core';
 import { type TargetOptions, targetClasses } from './gradients.js';
-import { scoreBatches } from './score.js';
-import { checkInput, checkInt, checkNumber } from './validate.js';
-import { imageView, windowIndices, windowPositions, windowSize } from './windows.js';
+import { scoreBatches, scoreInputs } from './score.js';
+import { checkInput } from './validate.js';
+import { imageView, slidingWindows, windowAverage, windowSize } from './windows.js';
 
 /** Options of {@link occlusion}. */
 export interface OcclusionOptions extends TargetOptions {
@@ -27,31 +28,22 @@ export async function occlusion(
   x: tf.Tensor,
   options: OcclusionOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
-  const view = imageView(x);
-  const size = windowSize(options.size ?? 4, view, 'size');
-  const stride = checkInt('stride', options.stride ?? 2);
-  const fillValue = checkNumber('fill', options.fill ?? 0);
-  const batchSize = checkInt('batchSize', options.batchSize ?? 128);
-  const classes = await targetClasses(model, x, options.target);
-  const positions = windowPositions(view, size, stride);
-  const windows = positions.map(([t, l]) => windowIndices(view, t, l, size));
+  checkInput('occlusion', model, x);
+  const view = imageView(x, 'occlusion: x');
+  const size = windowSize(options.size ?? 4, view, 'occlusion: size');
+  const stride = checkInt('occlusion: stride', options.stride ?? 2);
+  const fillValue = checkNumber('occlusion: fill', options.fill ?? 0);
+  const batchSize = checkInt('occlusion: batchSize', options.batchSize ?? 128);
+  const classes = await targetClasses('occlusion', model, x, options.target);
+  const { windows } = slidingWindows(view, size, stride);
   const data = (await x.data()) as Float32Array;
   const per = view.h * view.w * view.c;
-  const sampleShape = x.shape.slice(1);
-  const base = await scoreBatches(
-    model,
-    sampleShape,
-    view.n,
-    (i) => classes[i],
-    (i, buf, o) => buf.set(data.subarray(i * per, (i + 1) * per), o),
-    'logit',
-    batchSize,
-  );
+  const base = await scoreInputs('occlusion', model, x, data, classes, 'logit', batchSize);
   const nw = windows.length;
   const scores = await scoreBatches(
+    'occlusion',
     model,
-    sampleShape,
+    x.shape.slice(1),
     view.n * nw,
     (i) => classes[Math.floor(i / nw)],
     (i, buf, o) => {
@@ -62,15 +54,6 @@ export async function occlusion(
     'logit',
     batchSize,
   );
-  const out = new Float32Array(view.n * per);
-  const count = new Float32Array(per);
-  for (const win of windows) for (const k of win) count[k]++;
-  for (let img = 0; img < view.n; img++) {
-    for (let w = 0; w < nw; w++) {
-      const d = base[img] - scores[img * nw + w];
-      for (const k of windows[w]) out[img * per + k] += d;
-    }
-    for (let k = 0; k < per; k++) if (count[k] > 0) out[img * per + k] /= count[k];
-  }
+  const out = windowAverage(view.n, per, windows, (img, w) => base[img] - scores[img * nw + w]);
   return tf.tensor(out, x.shape);
 }

@@ -36,6 +36,8 @@ export type Step =
 export interface Plan {
   graph: ModelGraph;
   steps: Step[];
+  /** The public function the plan serves (`'lrp'`, `'saliency'`), for error names. */
+  method: string;
 }
 
 const ELEMENTWISE = new Set([
@@ -105,7 +107,7 @@ export function buildPlan(model: tfl.LayersModel, method: string, strict: boolea
     hasLinearBefore[node.id] = node.inputs.some((i) => hasLinearBefore[i] || steps[i]?.type === 'linear');
     steps[node.id] = stepOf(node, nodes, output, method, strict, folded, !hasLinearBefore[node.id]);
   }
-  return { graph, steps };
+  return { graph, steps, method };
 }
 
 function stepOf(
@@ -135,7 +137,7 @@ function stepOf(
   if (ZRULE.has(className)) return { type: 'zrule' };
   const rank = (node.layer.inboundNodes[0]?.inputTensors[0]?.shape.length ?? 0) as number;
   if (LINEAR.has(className)) {
-    let map = linearMapOf(layer, className);
+    let map = linearMapOf(method, layer, className);
     let activation: ((z: tf.Tensor) => tf.Tensor) | null = (z) =>
       (layer as unknown as ActivationLike).activation!.apply(z);
     if (act === 'linear') activation = null;
@@ -168,9 +170,11 @@ function stepOf(
   return { type: 'generic' };
 }
 
-function callLayer(layer: Layer, inputs: tf.Tensor[]): tf.Tensor {
+function callLayer(method: string, layer: Layer, inputs: tf.Tensor[]): tf.Tensor {
   const out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false });
-  if (Array.isArray(out)) throw new InputError(`layer ${layer.name}`, 'one output tensor', `${out.length}`);
+  if (Array.isArray(out)) {
+    throw new InputError(`${method}: model`, `one output tensor from layer "${layer.name}"`, `${out.length}`);
+  }
   return out as tf.Tensor;
 }
 
@@ -182,13 +186,13 @@ export function stepForward(plan: Plan, id: number, inputs: tf.Tensor[]): tf.Ten
     case 'input':
       return inputs[0];
     case 'identity':
-      return step.forward === 'skip' ? inputs[0] : callLayer(layer, inputs);
+      return step.forward === 'skip' ? inputs[0] : callLayer(plan.method, layer, inputs);
     case 'linear': {
       const z = step.map.apply(inputs[0], step.map.kernel, step.map.bias);
       return step.activation ? step.activation(z) : z;
     }
     default:
-      return callLayer(layer, inputs);
+      return callLayer(plan.method, layer, inputs);
   }
 }
 
@@ -208,6 +212,8 @@ export function runPlan(plan: Plan, x: tf.Tensor): tf.Tensor[] {
 export function logitsOf(plan: Plan, x: tf.Tensor): tf.Tensor2D {
   const values = runPlan(plan, x);
   const out = values[plan.graph.output];
-  if (out.rank !== 2) throw new InputError('model', 'an output of shape [N, classes]', `[${out.shape}]`);
+  if (out.rank !== 2) {
+    throw new InputError(`${plan.method}: model`, 'an output of shape [N, classes]', `[${out.shape}]`);
+  }
   return out as tf.Tensor2D;
 }

@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, InputError } from '@tiefe/core';
+import { checkInt, checkNumber, createRng, InputError } from '@tiefe/core';
 import { type ConditionalGaussian, conditionalGaussian } from './gaussian.js';
 import { type TargetOptions, targetClasses } from './gradients.js';
-import { scoreBatches } from './score.js';
-import { checkInput, checkInt, checkNumber } from './validate.js';
-import { imageView, windowIndices, windowPositions, windowSize } from './windows.js';
+import { scoreBatches, scoreInputs } from './score.js';
+import { checkInput } from './validate.js';
+import { imageView, slidingWindows, windowAverage, windowSize } from './windows.js';
 
 /** Options of {@link predictionDifference}. */
 export interface PredictionDifferenceOptions extends TargetOptions {
@@ -54,35 +54,34 @@ export async function predictionDifference(
   x: tf.Tensor,
   options: PredictionDifferenceOptions,
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
+  checkInput('predictionDifference', model, x);
   const ref = options?.data;
   if (!ref || typeof ref !== 'object' || !('shape' in ref)) {
-    throw new InputError('data', 'reference inputs as a tensor [M, ...]', String(ref));
+    throw new InputError('predictionDifference: data', 'reference inputs as a tensor [M, ...]', String(ref));
   }
-  checkInput(model, ref, 'data');
+  checkInput('predictionDifference', model, ref, 'data');
   const sampling = options.sampling ?? 'conditional';
   if (sampling !== 'marginal' && sampling !== 'conditional') {
-    throw new InputError('sampling', "'marginal' or 'conditional'", String(sampling));
+    throw new InputError('predictionDifference: sampling', "'marginal' or 'conditional'", String(sampling));
   }
-  const view = imageView(x);
-  const size = windowSize(options.windowSize ?? 4, view, 'windowSize');
-  const stride = checkInt('stride', options.stride ?? 1);
-  const padding = checkInt('padding', options.padding ?? 2, 0);
-  const samples = checkInt('samples', options.samples ?? 10);
+  const view = imageView(x, 'predictionDifference: x');
+  const size = windowSize(options.windowSize ?? 4, view, 'predictionDifference: windowSize');
+  const stride = checkInt('predictionDifference: stride', options.stride ?? 1);
+  const padding = checkInt('predictionDifference: padding', options.padding ?? 2, 0);
+  const samples = checkInt('predictionDifference: samples', options.samples ?? 10);
   const m = ref.shape[0];
-  const laplaceN = checkNumber('laplaceN', options.laplaceN ?? m, 0);
-  const ridge = checkNumber('ridge', options.ridge ?? 0.01, 0);
-  const batchSize = checkInt('batchSize', options.batchSize ?? 256);
-  const rng = createRng(checkNumber('seed', options.seed ?? 0));
-  const classes = await targetClasses(model, x, options.target);
+  const laplaceN = checkNumber('predictionDifference: laplaceN', options.laplaceN ?? m, 0);
+  const ridge = checkNumber('predictionDifference: ridge', options.ridge ?? 0.01, 0);
+  const batchSize = checkInt('predictionDifference: batchSize', options.batchSize ?? 256);
+  const rng = createRng(checkNumber('predictionDifference: seed', options.seed ?? 0));
+  const classes = await targetClasses('predictionDifference', model, x, options.target);
   const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
   const k = numClasses === 1 ? 2 : numClasses;
 
   const per = view.h * view.w * view.c;
   const data = (await x.data()) as Float32Array;
   const refData = (await ref.data()) as Float32Array;
-  const positions = windowPositions(view, size, stride);
-  const windows = positions.map(([t, l]) => windowIndices(view, t, l, size));
+  const { positions, windows } = slidingWindows(view, size, stride);
   const nw = windows.length;
   const sampleShape = x.shape.slice(1);
 
@@ -97,23 +96,14 @@ export async function predictionDifference(
 
   const correct = (p: number) => (p * laplaceN + 1) / (laplaceN + k);
   const log2odds = (p: number) => Math.log2(p / (1 - p));
-  const base = await scoreBatches(
-    model,
-    sampleShape,
-    view.n,
-    (i) => classes[i],
-    (i, buf, o) => buf.set(data.subarray(i * per, (i + 1) * per), o),
-    'probability',
-    batchSize,
-  );
+  const base = await scoreInputs('predictionDifference', model, x, data, classes, 'probability', batchSize);
 
-  const out = new Float32Array(view.n * per);
-  const count = new Float32Array(per);
-  for (const win of windows) for (const idx of win) count[idx]++;
+  const evidence = new Float64Array(view.n * nw); // WE of window w for input img at img * nw + w
   const z = new Float64Array(size[0] * size[1] * view.c);
   for (let img = 0; img < view.n; img++) {
     const image = data.subarray(img * per, (img + 1) * per);
     const probs = await scoreBatches(
+      'predictionDifference',
       model,
       sampleShape,
       nw * samples,
@@ -143,12 +133,13 @@ export async function predictionDifference(
     for (let w = 0; w < nw; w++) {
       let p = 0;
       for (let s = 0; s < samples; s++) p += probs[w * samples + s];
-      const we = full - log2odds(correct(p / samples));
-      for (const idx of windows[w]) out[img * per + idx] += we;
+      evidence[img * nw + w] = full - log2odds(correct(p / samples));
     }
-    for (let a = 0; a < per; a++) if (count[a] > 0) out[img * per + a] /= count[a];
   }
-  return tf.tensor(out, x.shape);
+  return tf.tensor(
+    windowAverage(view.n, per, windows, (img, w) => evidence[img * nw + w]),
+    x.shape,
+  );
 }
 
 /** Indices of the ring of width `padding` around a window (clipped to the image), all channels. */

@@ -9,9 +9,10 @@ export type ScoreKind = 'logit' | 'probability';
 /**
  * Runs `count` generated inputs through the model, `batchSize` at a time, and returns for each its target's
  * score: the logit, or the probability (softmax over the logits; sigmoid for a one-unit output).
- * `fill(i, buf, offset)` writes input i into `buf` at `offset`.
+ * `fill(i, buf, offset)` writes input i into `buf` at `offset`; `fn` is the public function, for error names.
  */
 export async function scoreBatches(
+  fn: string,
   model: tfl.LayersModel,
   sampleShape: number[],
   count: number,
@@ -31,7 +32,7 @@ export async function scoreBatches(
       cls[i] = classOf(start + i);
     }
     const scores = tf.tidy(() => {
-      const logits = logitsOf(logitPlan(model), tf.tensor(buf, [m, ...sampleShape]));
+      const logits = logitsOf(logitPlan(model, fn), tf.tensor(buf, [m, ...sampleShape]));
       const c = logits.shape[1];
       const s = kind === 'logit' ? logits : c === 1 ? tf.sigmoid(logits) : tf.softmax(logits);
       const mask = tf.oneHot(tf.tensor1d(cls, 'int32'), c);
@@ -41,4 +42,23 @@ export async function scoreBatches(
     scores.dispose();
   }
   return out;
+}
+
+/**
+ * The target score of every input of `x` as it is, `batchSize` at a time; `data` holds x's values (read once by
+ * the caller, who also perturbs them), `classes` one target per input.
+ */
+export function scoreInputs(
+  fn: string,
+  model: tfl.LayersModel,
+  x: tf.Tensor,
+  data: Float32Array,
+  classes: number[],
+  kind: ScoreKind,
+  batchSize: number,
+): Promise<Float32Array> {
+  const sampleShape = x.shape.slice(1);
+  const per = sampleShape.reduce((a, b) => a * b, 1);
+  const fill = (i: number, buf: Float32Array, o: number) => buf.set(data.subarray(i * per, (i + 1) * per), o);
+  return scoreBatches(fn, model, sampleShape, x.shape[0], (i) => classes[i], fill, kind, batchSize);
 }

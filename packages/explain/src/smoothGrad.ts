@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
-import { logitGradient, logitPlan, type TargetOptions, targetClasses } from './gradients.js';
-import { checkInput, checkInt, checkNumber } from './validate.js';
+import { checkInt, checkNumber, InputError } from '@tiefe/core';
+import { copiesGradient, logitPlan, type TargetOptions, targetClasses } from './gradients.js';
+import { checkInput } from './validate.js';
 
 /** Options of {@link smoothGrad}. */
 export interface SmoothGradOptions extends TargetOptions {
@@ -33,16 +33,16 @@ export async function smoothGrad(
   x: tf.Tensor,
   options: SmoothGradOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput(model, x);
-  const samples = checkInt('samples', options.samples ?? 50);
-  const level = checkNumber('noiseLevel', options.noiseLevel ?? 0.15, 0);
+  checkInput('smoothGrad', model, x);
+  const samples = checkInt('smoothGrad: samples', options.samples ?? 50);
+  const level = checkNumber('smoothGrad: noiseLevel', options.noiseLevel ?? 0.15, 0);
   const variant = options.variant ?? 'mean';
   if (!['mean', 'squared', 'vargrad'].includes(variant)) {
-    throw new InputError('variant', "'mean', 'squared' or 'vargrad'", String(variant));
+    throw new InputError('smoothGrad: variant', "'mean', 'squared' or 'vargrad'", String(variant));
   }
-  const seed = checkInt('seed', options.seed ?? 0, Number.MIN_SAFE_INTEGER);
-  const batchSize = checkInt('batchSize', options.batchSize ?? 64);
-  const classes = await targetClasses(model, x, options.target);
+  const seed = checkInt('smoothGrad: seed', options.seed ?? 0, Number.MIN_SAFE_INTEGER);
+  const batchSize = checkInt('smoothGrad: batchSize', options.batchSize ?? 64);
+  const classes = await targetClasses('smoothGrad', model, x, options.target);
   const n = x.shape[0];
   const sampleShape = x.shape.slice(1);
   const ones = sampleShape.map(() => 1);
@@ -67,9 +67,7 @@ export async function smoothGrad(
         ),
         sigma,
       );
-      const noisy = tf.reshape(tf.add(tf.expandDims(x, 1), noise), [n * s, ...sampleShape]);
-      const cls = classes.flatMap((c) => new Array(s).fill(c));
-      const g = tf.reshape(logitGradient(logitPlan(model), noisy, cls), [n, s, ...sampleShape]);
+      const g = copiesGradient(logitPlan(model, 'smoothGrad'), tf.add(tf.expandDims(x, 1), noise), classes);
       return [tf.add(sum, tf.sum(g, 1)), tf.add(sumSq, tf.sum(tf.square(g), 1))];
     });
     sum.dispose();

@@ -8,10 +8,11 @@ import { InputError } from '@tiefe/core';
 export type Target = number | number[] | 'predicted';
 
 /**
- * Resolves `target` into one class index per input, for a batch of n inputs and c classes; `logits` (only read
+ * Resolves `target` (an option of the public function `fn`) into one class index per input, for a batch of n inputs and c classes; `logits` (only read
  * for 'predicted', asynchronously: WebGPU in Node cannot read synchronously) is a [n, c] tensor.
  */
 export async function resolveTarget(
+  fn: string,
   target: Target | undefined,
   n: number,
   c: number,
@@ -26,14 +27,15 @@ export async function resolveTarget(
   } else if (typeof t === 'number') {
     out = new Array(n).fill(t);
   } else if (Array.isArray(t)) {
-    if (t.length !== n) throw new InputError('target', `an array of ${n} class indices (one per input)`, `${t.length}`);
+    if (t.length !== n)
+      throw new InputError(`${fn}: target`, `an array of ${n} class indices (one per input)`, `${t.length}`);
     out = t;
   } else {
-    throw new InputError('target', "a class index, an array of class indices or 'predicted'", String(t));
+    throw new InputError(`${fn}: target`, "a class index, an array of class indices or 'predicted'", String(t));
   }
   for (const k of out) {
     if (!Number.isInteger(k) || k < 0 || k >= c)
-      throw new InputError('target', `class indices in [0, ${c})`, String(k));
+      throw new InputError(`${fn}: target`, `class indices in [0, ${c})`, String(k));
   }
   return out;
 }

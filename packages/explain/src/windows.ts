@@ -14,7 +14,7 @@ export interface ImageView {
  * vectors) as [N, 1, F, 1]. Window methods (occlusion, prediction difference, pixel flipping) slide over H x W
  * and cover all channels of a pixel.
  */
-export function imageView(x: tf.Tensor, name = 'x'): ImageView {
+export function imageView(x: tf.Tensor, name: string): ImageView {
   const s = x.shape as number[];
   if (x.rank === 4) return { n: s[0], h: s[1], w: s[2], c: s[3] };
   if (x.rank === 3) return { n: s[0], h: 1, w: s[1], c: s[2] };
@@ -50,6 +50,16 @@ export function windowPositions(view: ImageView, size: [number, number], stride:
   return out;
 }
 
+/** The windows of `size` every `stride` pixels (see {@link windowPositions}): top-left corners and flat indices. */
+export function slidingWindows(
+  view: ImageView,
+  size: [number, number],
+  stride: number,
+): { positions: Array<[number, number]>; windows: Int32Array[] } {
+  const positions = windowPositions(view, size, stride);
+  return { positions, windows: positions.map(([t, l]) => windowIndices(view, t, l, size)) };
+}
+
 /** Flat indices (into one image of h*w*c values) of the pixels of a window, all channels. */
 export function windowIndices(view: ImageView, top: number, left: number, size: [number, number]): Int32Array {
   const out = new Int32Array(size[0] * size[1] * view.c);
@@ -58,6 +68,29 @@ export function windowIndices(view: ImageView, top: number, left: number, size: 
     for (let j = left; j < left + size[1]; j++) {
       for (let ch = 0; ch < view.c; ch++) out[k++] = (i * view.w + j) * view.c + ch;
     }
+  }
+  return out;
+}
+
+/**
+ * Attribution maps from one score per (input, window): value k of input `img`'s map is the mean of
+ * `score(img, w)` over the windows w that cover k (0 where none does). Returns the `n` maps of `per` values each.
+ */
+export function windowAverage(
+  n: number,
+  per: number,
+  windows: Int32Array[],
+  score: (img: number, w: number) => number,
+): Float32Array {
+  const count = new Float32Array(per);
+  for (const win of windows) for (const k of win) count[k]++;
+  const out = new Float32Array(n * per);
+  for (let img = 0; img < n; img++) {
+    for (let w = 0; w < windows.length; w++) {
+      const v = score(img, w);
+      for (const k of windows[w]) out[img * per + k] += v;
+    }
+    for (let k = 0; k < per; k++) if (count[k] > 0) out[img * per + k] /= count[k];
   }
   return out;
 }

@@ -103,6 +103,35 @@ describe('gradient family', () => {
     tf.dispose([x, mean, sq, vg, a, b]);
   });
 
+  test('integrated gradients and smoothGrad explain each input of a batch for its own target', async () => {
+    const t = tanhNet();
+    const m = linearNet();
+    const w = (await m.getWeights()[0].array()) as number[][];
+    const x = uniform([3, 5], 9);
+    const xs = (await x.array()) as number[][];
+    const targets = [0, 2, 1];
+    const before = tf.memory().numTensors;
+    const ig = await integratedGradients(t, x, { target: targets, steps: 64, batchSize: 128 }); // 2 inputs a chunk
+    const sg = await smoothGrad(m, x, { target: targets, samples: 4, noiseLevel: 0.5 });
+    expect(tf.memory().numTensors).toBe(before + 2);
+    const igSum = tf.sum(ig, 1);
+    const sums = (await igSum.array()) as number[];
+    xs.forEach((xi, n) => {
+      const want = logit64(t, xi, targets[n]) - logit64(t, new Array(5).fill(0), targets[n]);
+      expect(Math.abs(sums[n] - want)).toBeLessThan(2e-3 * Math.max(1, Math.abs(want)));
+    });
+    // A linear model's gradient is its weight column whatever the noise: input n gets column targets[n].
+    const rows = (await sg.array()) as number[][];
+    for (const [n, row] of rows.entries())
+      expect(
+        relErr(
+          row,
+          w.map((r) => r[targets[n]]),
+        ),
+      ).toBeLessThan(1e-5);
+    tf.dispose([x, ig, sg, igSum]);
+  });
+
   test('smoothGrad is seeded and independent of the batch size; noise changes the map', async () => {
     const m = tanhNet();
     const x = uniform([2, 5], 2);

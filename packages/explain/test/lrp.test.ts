@@ -399,11 +399,11 @@ describe('lrp', () => {
   test('bad input is rejected with InputError', async () => {
     const m = denseNet(true);
     const x = tf.zeros([2, 5]);
-    await expect(lrp(m, x)).rejects.toThrow(/x: expected shape \[N,6\], got \[2,5\]/);
+    await expect(lrp(m, x)).rejects.toThrow(/lrp: x: expected shape \[N,6\], got \[2,5\]/);
     const ok = tf.zeros([2, 6]);
-    await expect(lrp(m, ok, { target: 3 })).rejects.toThrow(/target: expected class indices in \[0, 3\)/);
-    await expect(lrp(m, ok, { target: [0] })).rejects.toThrow(/target: expected an array of 2/);
-    expect(() => rules.alphaBeta({ alpha: 2, beta: 2 })).toThrow(/alpha - beta = 1/);
+    await expect(lrp(m, ok, { target: 3 })).rejects.toThrow(/lrp: target: expected class indices in \[0, 3\)/);
+    await expect(lrp(m, ok, { target: [0] })).rejects.toThrow(/lrp: target: expected an array of 2/);
+    expect(() => rules.alphaBeta({ alpha: 2, beta: 2 })).toThrow(/rules.alphaBeta: options: expected alpha - beta = 1/);
     tf.dispose([x, ok]);
   });
 });

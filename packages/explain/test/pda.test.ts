@@ -111,9 +111,11 @@ describe('predictionDifference', () => {
     const m = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [4], units: 2 })] });
     const x = tf.zeros([1, 4]);
     // @ts-expect-error data is required
-    await expect(predictionDifference(m, x, {})).rejects.toThrow(/data: expected reference inputs/);
+    await expect(predictionDifference(m, x, {})).rejects.toThrow(
+      /predictionDifference: data: expected reference inputs/,
+    );
     await expect(predictionDifference(m, x, { data: tf.zeros([3, 5]) })).rejects.toThrow(
-      /data: expected shape \[N,4\]/,
+      /predictionDifference: data: expected shape \[N,4\]/,
     );
     tf.dispose(x);
   });

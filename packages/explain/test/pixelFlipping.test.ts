@@ -50,7 +50,7 @@ describe('pixelFlipping', () => {
     expect(a.curve[4]).toBeCloseTo(b.curve[4], 5); // all regions replaced by the same noise image
     expect(a.aopcPerInput).toHaveLength(2);
     await expect(pixelFlipping(m, x, rel, { regionSize: 2, steps: 5 })).rejects.toThrow(
-      /steps: expected steps x regionsPerStep <= 4/,
+      /pixelFlipping: steps: expected steps x regionsPerStep <= 4/,
     );
     tf.dispose([x, rel]);
   });

@@ -18,15 +18,7 @@ import {
   lovaszSoftmaxLoss,
   tverskyLoss,
 } from '@tiefe/losses';
-
-interface BenchRow {
-  case: string;
-  value: number;
-  unit: string;
-  target?: string;
-  pass?: boolean;
-  note?: string;
-}
+import type { BenchRow } from '../../../scripts/benchRow.js';
 
 export const backends = ['webgpu', 'wasm', 'cpu'];
 

@@ -2,8 +2,10 @@
  * @tiefe/losses: the losses and metrics of segmentation and of the classic tasks, for TensorFlow.js.
  *
  * Every loss is a factory taking an options object and returning `(yTrue, yPred) => tf.Scalar` (Keras order,
- * usable in `model.compile({ loss })` and custom training loops); metrics are async functions of
- * `(yTrue, yPred)` or a streaming {@link SegmentationConfusionMatrix}. Images are NHWC (NDHWC for volumes).
+ * usable in `model.compile({ loss })` and custom training loops). Metrics come in two forms, one name each: a
+ * factory returning `(yTrue, yPred) => tf.Scalar` for `model.compile({ metrics })` (per batch, e.g. `meanIoU()`),
+ * and the method of the same name of the streaming {@link SegmentationConfusionMatrix} for the exact figure of
+ * a whole data set (`cm.meanIoU()`). Images are NHWC (NDHWC for volumes).
  */
 export { checkInputs } from './checkInputs.js';
 export {
@@ -27,8 +29,8 @@ export {
 export { combineLosses, type WeightedLoss } from './combine.js';
 export {
   SegmentationConfusionMatrix,
+  type SegmentationConfusionMatrixOptions,
   type SegmentationMetricOptions,
-  segmentationConfusionMatrix,
 } from './metrics/confusionMatrix.js';
 export { distanceTransform, squaredDistanceTransform } from './metrics/distanceTransform.js';
 export {
@@ -37,7 +39,15 @@ export {
   type MaskInput,
   maskSurface,
 } from './metrics/hausdorffDistance.js';
-export { diceScore, iou, meanClassAccuracy, meanIoU, pixelAccuracy } from './metrics/segmentationMetrics.js';
+export {
+  type ClassMeanOptions,
+  type MetricFn,
+  type MetricOptions,
+  meanClassAccuracy,
+  meanDice,
+  meanIoU,
+  pixelAccuracy,
+} from './metrics/segmentationMetrics.js';
 export {
   type DiceLossOptions,
   diceLoss,

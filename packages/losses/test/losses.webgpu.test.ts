@@ -17,8 +17,9 @@ import {
   lovaszHingeLoss,
   lovaszSoftmaxLoss,
   meanAbsoluteError,
+  meanIoU,
   meanSquaredError,
-  segmentationConfusionMatrix,
+  SegmentationConfusionMatrix,
   sparseCategoricalCrossentropy,
   squaredHinge,
   tverskyLoss,
@@ -104,17 +105,23 @@ describe('WebGPU equals cpu: value and gradient (|diff| <= 1e-4 + 1e-4 |value|; 
 });
 
 describe('WebGPU: metrics and the losses that read data', () => {
-  test('confusion matrix counts (bincount) equal cpu', async () => {
+  test('confusion matrix counts (bincount) and the meanIoU metric equal cpu', async () => {
     const probs = () => tf.softmax(tf.tensor4d(mcLogits, [2, 4, 4, 3]));
     await tf.setBackend('cpu');
     const [pc, yc] = [probs(), mcIdsT()];
-    const want = await segmentationConfusionMatrix(yc, pc, { ignoreIndex: 255 });
+    const want = new SegmentationConfusionMatrix({ numClasses: 3, ignoreIndex: 255 });
+    await want.update(yc, pc);
     tf.dispose([pc, yc]);
     await tf.setBackend('webgpu');
     const [pg, yg] = [probs(), mcIdsT()];
-    const got = await segmentationConfusionMatrix(yg, pg, { ignoreIndex: 255 });
+    const got = new SegmentationConfusionMatrix({ numClasses: 3, ignoreIndex: 255 });
+    await got.update(yg, pg);
     expect(Array.from(got.counts)).toEqual(Array.from(want.counts));
     expect(got.total).toBe(32 - mcIds.filter((v) => v === 255).length);
+    // The compile() form of the same figure, computed on webgpu (oneHot and sums, no bincount).
+    const batchIoU = meanIoU({ ignoreIndex: 255 })(yg, pg);
+    expect((await batchIoU.data())[0]).toBeCloseTo(want.meanIoU(), 5);
+    batchIoU.dispose();
     tf.dispose([pg, yg]);
   });
 

@@ -1,8 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
-import { registerConv3dTransposeGradient } from '../layers/conv3dTransposeGrad.js';
+import { checkInt, checkNumber, checkOneOf, checkRate, InputError } from '@tiefe/core';
 import type { ActivationName, Padding, Sym } from '../options.js';
-import { checkInt, checkNonNegative, checkOneOf, checkRate, spatialRank } from '../validate.js';
+import { spatialRank } from '../validate.js';
 import { activate, batchNorm, dropout, l2Reg, on } from './layersUtil.js';
 
 /** Options of {@link convUnit}. */
@@ -45,16 +44,16 @@ export interface ConvUnitOptions {
  * const y = convUnit(x, { filters: 32, kernelSize: 3, batchNorm: true, activation: 'relu', l2: 1e-4 });
  */
 export function convUnit(x: Sym, options: ConvUnitOptions): Sym {
-  const rank = spatialRank('convUnit x', x);
+  const rank = spatialRank('convUnit: x', x);
   const o = options;
-  checkInt('convUnit filters', o.filters);
-  const padding = checkOneOf('convUnit padding', o.padding ?? 'same', ['same', 'valid'] as const);
-  const dilation = checkInt('convUnit dilation', o.dilation ?? 1);
-  if (o.dropout !== undefined) checkRate('convUnit dropout', o.dropout);
-  if (o.l2 !== undefined) checkNonNegative('convUnit l2', o.l2);
-  if (o.bnMomentum !== undefined) checkRate('convUnit bnMomentum', o.bnMomentum, 0, 1, true);
-  const kernelSize = tuple('convUnit kernelSize', o.kernelSize ?? 3, rank);
-  const strides = tuple('convUnit strides', o.strides ?? 1, rank);
+  checkInt('convUnit: filters', o.filters);
+  const padding = checkOneOf('convUnit: padding', o.padding ?? 'same', ['same', 'valid'] as const);
+  const dilation = checkInt('convUnit: dilation', o.dilation ?? 1);
+  if (o.dropout !== undefined) checkRate('convUnit: dropout', o.dropout);
+  if (o.l2 !== undefined) checkNumber('convUnit: l2', o.l2, 0);
+  if (o.bnMomentum !== undefined) checkNumber('convUnit: bnMomentum', o.bnMomentum, 0, 1);
+  const kernelSize = tuple('convUnit: kernelSize', o.kernelSize ?? 3, rank);
+  const strides = tuple('convUnit: strides', o.strides ?? 1, rank);
   const bn = o.batchNorm ?? false;
   const args = {
     filters: o.filters,
@@ -67,9 +66,7 @@ export function convUnit(x: Sym, options: ConvUnitOptions): Sym {
   };
   let layer: tfl.layers.Layer;
   if (o.transpose) {
-    if (dilation !== 1) throw new InputError('convUnit dilation', '1 for a transposed convolution', String(dilation));
-    // tfjs-core lacks the gradient of the 3-D transposed convolution: register Tiefe's (once).
-    if (rank === 3) registerConv3dTransposeGradient();
+    if (dilation !== 1) throw new InputError('convUnit: dilation', '1 for a transposed convolution', String(dilation));
     layer = rank === 2 ? tfl.layers.conv2dTranspose(args) : tfl.layers.conv3dTranspose(args);
   } else {
     const dilationRate = rank === 2 ? [dilation, dilation] : [dilation, dilation, dilation];

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt } from '@tiefe/core';
 import type { ActivationName, Sym } from '../options.js';
-import { checkInt, spatialRank } from '../validate.js';
+import { spatialRank } from '../validate.js';
 import { convUnit } from './convUnit.js';
 import { on } from './layersUtil.js';
 
@@ -37,10 +38,10 @@ export interface InceptionOptions {
  * const y = inceptionModule(x, { f1x1: 64, f3x3Reduce: 96, f3x3: 128, f5x5Reduce: 16, f5x5: 32, poolProj: 32 });
  */
 export function inceptionModule(x: Sym, options: InceptionOptions): Sym {
-  const rank = spatialRank('inceptionModule x', x);
+  const rank = spatialRank('inceptionModule: x', x);
   const o = options;
   for (const k of ['f1x1', 'f3x3Reduce', 'f3x3', 'f5x5Reduce', 'f5x5', 'poolProj'] as const)
-    checkInt(`inceptionModule ${k}`, o[k]);
+    checkInt(`inceptionModule: ${k}`, o[k]);
   const unit = { batchNorm: o.batchNorm ?? false, activation: o.activation ?? 'relu', l2: o.l2 } as const;
   const b1 = convUnit(x, { ...unit, filters: o.f1x1, kernelSize: 1 });
   const b3 = convUnit(convUnit(x, { ...unit, filters: o.f3x3Reduce, kernelSize: 1 }), {

@@ -1,14 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '@tiefe/core';
-import { registerKernelFixes } from '../kernels/registerKernelFixes.js';
 import type { ActivationName, Sym } from '../options.js';
 
-/**
- * Applies `layer` to one symbolic tensor and returns the single result. Every block and model goes through
- * here, so this is where Tiefe's kernel fixes get registered (see registerKernelFixes; a no-op once done).
- */
+/** Applies `layer` to one symbolic tensor (or a list, for merge layers) and returns the single result. */
 export function on(layer: tfl.layers.Layer, x: Sym | Sym[]): Sym {
-  registerKernelFixes();
   return layer.apply(x) as Sym;
 }
 
@@ -47,7 +42,7 @@ export function activate(x: Sym, name: ActivationName | null | undefined): Sym {
   if (name === 'leakyRelu') return on(tfl.layers.leakyReLU({ alpha: 0.3 }), x);
   if (!BUILT_IN.has(name)) {
     throw new InputError(
-      'activation',
+      'activate: name',
       `a tfjs activation name, 'prelu', 'leakyRelu' or 'linear'`,
       JSON.stringify(name),
     );
@@ -66,10 +61,10 @@ export function batchNorm(x: Sym, options: { momentum?: number; epsilon?: number
   const bn = () =>
     tfl.layers.batchNormalization({ axis: -1, momentum: options.momentum ?? 0.99, epsilon: options.epsilon ?? 1e-3 });
   if (x.shape.length <= 4) return on(bn(), x);
-  if (x.shape.length !== 5) throw new InputError('batchNorm input', 'a rank-2 to rank-5 tensor', `shape [${x.shape}]`);
+  if (x.shape.length !== 5) throw new InputError('batchNorm: x', 'a rank-2 to rank-5 tensor', `shape [${x.shape}]`);
   const [, d, h, w, c] = x.shape;
   if ([d, h, w, c].some((v) => v == null)) {
-    throw new InputError('batchNorm input', 'static spatial sizes for a volume', `shape [${x.shape}]`);
+    throw new InputError('batchNorm: x', 'static spatial sizes for a volume', `shape [${x.shape}]`);
   }
   const flat = on(tfl.layers.reshape({ targetShape: [(d as number) * (h as number), w as number, c as number] }), x);
   return on(tfl.layers.reshape({ targetShape: [d as number, h as number, w as number, c as number] }), on(bn(), flat));

@@ -1,6 +1,7 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt } from '@tiefe/core';
 import type { ActivationName, Sym } from '../options.js';
-import { checkInt, spatialRank } from '../validate.js';
+import { spatialRank } from '../validate.js';
 import { convUnit } from './convUnit.js';
 import { activate, batchNorm, dropout, on } from './layersUtil.js';
 
@@ -28,22 +29,42 @@ export interface ResidualOptions {
   kernelInitializer?: 'glorotUniform' | 'heNormal';
 }
 
-/** Output of the shortcut: identity when the shape stays, else a 1x1 projection conv (+ BN) with the stride. */
-function shortcut(x: Sym, from: Sym, outChannels: number, strides: number, o: ResidualOptions, bnAfter: boolean): Sym {
-  const inChannels = x.shape[x.shape.length - 1];
-  if (strides === 1 && inChannels === outChannels) return x;
-  const s = convUnit(from, {
-    filters: outChannels,
-    kernelSize: 1,
-    strides,
-    batchNorm: bnAfter,
+/** What both blocks read from their options (checked in this order, under the block's name `fn`). */
+function blockSettings(fn: string, x: Sym, o: ResidualOptions) {
+  spatialRank(`${fn}: x`, x);
+  return {
+    filters: checkInt(`${fn}: filters`, o.filters),
+    strides: checkInt(`${fn}: strides`, o.strides ?? 1),
+    bn: o.batchNorm ?? true,
+    act: o.activation ?? 'relu',
+  };
+}
+
+/** A bare convolution of a block (batch norm and activation, where they come, are the block's to add). */
+function plainConv(o: ResidualOptions) {
+  return {
+    batchNorm: false,
     bnMomentum: o.bnMomentum,
     activation: null,
     l2: o.l2,
     useBias: o.useBias ?? false,
     kernelInitializer: o.kernelInitializer ?? 'heNormal',
-  });
-  return s;
+  } as const;
+}
+
+/** Pre-activation's `act(BN(t))` (BN only when the block has batch norm). */
+function preActivate(t: Sym, bn: boolean, act: ActivationName, o: ResidualOptions): Sym {
+  return activate(bn ? batchNorm(t, { momentum: o.bnMomentum }) : t, act);
+}
+
+/**
+ * Output of the shortcut: `x` itself when the shape stays, else a 1x1 projection conv (+ BN when `bnAfter`) of
+ * `from` with the stride (`from` is `x`, or pre-activation's `act(BN(x))`).
+ */
+function shortcut(x: Sym, from: Sym, outChannels: number, strides: number, o: ResidualOptions, bnAfter: boolean): Sym {
+  const inChannels = x.shape[x.shape.length - 1];
+  if (strides === 1 && inChannels === outChannels) return x;
+  return convUnit(from, { ...plainConv(o), filters: outChannels, kernelSize: 1, strides, batchNorm: bnAfter });
 }
 
 /**
@@ -55,30 +76,15 @@ function shortcut(x: Sym, from: Sym, outChannels: number, strides: number, o: Re
  * Parameters (post-activation, no bias, with projection): `9 C_in F + 9 F F + C_in F + 3 * 4F` (BN: 4 per channel).
  */
 export function residualBlock(x: Sym, options: ResidualOptions): Sym {
-  spatialRank('residualBlock x', x);
   const o = options;
-  const f = checkInt('residualBlock filters', o.filters);
-  const strides = checkInt('residualBlock strides', o.strides ?? 1);
-  const bn = o.batchNorm ?? true;
-  const act = o.activation ?? 'relu';
-  const unit = {
-    batchNorm: false,
-    bnMomentum: o.bnMomentum,
-    activation: null,
-    l2: o.l2,
-    useBias: o.useBias ?? false,
-    kernelInitializer: o.kernelInitializer ?? 'heNormal',
-  } as const;
+  const { filters: f, strides, bn, act } = blockSettings('residualBlock', x, o);
+  const unit = plainConv(o);
   if (o.preActivation) {
-    let p = x;
-    if (bn) p = batchNorm(p, { momentum: o.bnMomentum });
-    p = activate(p, act);
+    const p = preActivate(x, bn, act, o);
     let y = convUnit(p, { ...unit, filters: f, strides });
-    if (bn) y = batchNorm(y, { momentum: o.bnMomentum });
-    y = dropout(activate(y, act), o.dropout);
+    y = dropout(preActivate(y, bn, act, o), o.dropout);
     y = convUnit(y, { ...unit, filters: f });
-    const sc = x.shape[x.shape.length - 1] === f && strides === 1 ? x : shortcut(x, p, f, strides, o, false);
-    return on(tfl.layers.add(), [y, sc]);
+    return on(tfl.layers.add(), [y, shortcut(x, p, f, strides, o, false)]);
   }
   let y = convUnit(x, { ...unit, filters: f, strides, batchNorm: bn, activation: act });
   y = dropout(y, o.dropout);
@@ -95,30 +101,17 @@ export function residualBlock(x: Sym, options: ResidualOptions): Sym {
  * Parameters (no bias, with projection): `C_in F + 9 F F + 4 F F + 4 C_in F + BN (4 per channel)`.
  */
 export function bottleneckBlock(x: Sym, options: ResidualOptions & { expansion?: number }): Sym {
-  spatialRank('bottleneckBlock x', x);
   const o = options;
-  const f = checkInt('bottleneckBlock filters', o.filters);
-  const strides = checkInt('bottleneckBlock strides', o.strides ?? 1);
-  const out = f * checkInt('bottleneckBlock expansion', o.expansion ?? 4);
-  const bn = o.batchNorm ?? true;
-  const act = o.activation ?? 'relu';
-  const unit = {
-    batchNorm: false,
-    bnMomentum: o.bnMomentum,
-    activation: null,
-    l2: o.l2,
-    useBias: o.useBias ?? false,
-    kernelInitializer: o.kernelInitializer ?? 'heNormal',
-  } as const;
+  const { filters: f, strides, bn, act } = blockSettings('bottleneckBlock', x, o);
+  const out = f * checkInt('bottleneckBlock: expansion', o.expansion ?? 4);
+  const unit = plainConv(o);
   if (o.preActivation) {
-    const pre = (t: Sym) => activate(bn ? batchNorm(t, { momentum: o.bnMomentum }) : t, act);
-    const p = pre(x);
+    const p = preActivate(x, bn, act, o);
     let y = convUnit(p, { ...unit, filters: f, kernelSize: 1 });
-    y = convUnit(pre(y), { ...unit, filters: f, strides });
+    y = convUnit(preActivate(y, bn, act, o), { ...unit, filters: f, strides });
     y = dropout(y, o.dropout);
-    y = convUnit(pre(y), { ...unit, filters: out, kernelSize: 1 });
-    const sc = x.shape[x.shape.length - 1] === out && strides === 1 ? x : shortcut(x, p, out, strides, o, false);
-    return on(tfl.layers.add(), [y, sc]);
+    y = convUnit(preActivate(y, bn, act, o), { ...unit, filters: out, kernelSize: 1 });
+    return on(tfl.layers.add(), [y, shortcut(x, p, out, strides, o, false)]);
   }
   let y = convUnit(x, { ...unit, filters: f, kernelSize: 1, batchNorm: bn, activation: act });
   y = convUnit(y, { ...unit, filters: f, strides, batchNorm: bn, activation: act });

@@ -1,9 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
-import { registerConv3dTransposeGradient } from '../layers/conv3dTransposeGrad.js';
+import { checkInt, checkOneOf, InputError } from '@tiefe/core';
 import { upSampling3d } from '../layers/UpSampling3D.js';
 import type { ActivationName, DownsampleMethod, Sym, UpsampleMethod } from '../options.js';
-import { checkInt, checkOneOf, spatialRank } from '../validate.js';
+import { spatialRank } from '../validate.js';
 import { convUnit } from './convUnit.js';
 import { on } from './layersUtil.js';
 
@@ -30,9 +29,9 @@ export interface DownsampleOptions {
  * size: floor(n / factor).
  */
 export function downsample(x: Sym, options: DownsampleOptions = {}): Sym {
-  const rank = spatialRank('downsample x', x);
-  const method = checkOneOf('downsample method', options.method ?? 'max', ['max', 'average', 'strided'] as const);
-  const f = checkInt('downsample factor', options.factor ?? 2);
+  const rank = spatialRank('downsample: x', x);
+  const method = checkOneOf('downsample: method', options.method ?? 'max', ['max', 'average', 'strided'] as const);
+  const f = checkInt('downsample: factor', options.factor ?? 2);
   if (method === 'strided') {
     return convUnit(x, {
       filters: options.filters ?? (x.shape[x.shape.length - 1] as number),
@@ -79,11 +78,10 @@ export interface UpsampleOptions {
  * output size n * factor). Registers the 3-D transposed-convolution gradient that tfjs lacks, so both train.
  */
 export function upsample(x: Sym, options: UpsampleOptions = {}): Sym {
-  const rank = spatialRank('upsample x', x);
-  const method = checkOneOf('upsample method', options.method ?? 'transpose', ['transpose', 'upsample'] as const);
-  const f = checkInt('upsample factor', options.factor ?? 2);
-  if (options.filters !== undefined) checkInt('upsample filters', options.filters);
-  if (rank === 3) registerConv3dTransposeGradient();
+  const rank = spatialRank('upsample: x', x);
+  const method = checkOneOf('upsample: method', options.method ?? 'transpose', ['transpose', 'upsample'] as const);
+  const f = checkInt('upsample: factor', options.factor ?? 2);
+  if (options.filters !== undefined) checkInt('upsample: filters', options.filters);
   const unit = {
     batchNorm: options.batchNorm,
     activation: options.activation === undefined ? null : options.activation,
@@ -100,7 +98,7 @@ export function upsample(x: Sym, options: UpsampleOptions = {}): Sym {
     });
   }
   if (options.interpolation === 'bilinear' && rank === 3) {
-    throw new InputError('upsample interpolation', "'nearest' for volumes", "'bilinear'");
+    throw new InputError('upsample: interpolation', "'nearest' for volumes", "'bilinear'");
   }
   const up = on(
     rank === 2

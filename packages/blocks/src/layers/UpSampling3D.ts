@@ -32,24 +32,24 @@ export class UpSampling3D extends tfl.layers.Layer {
     const s = args.size ?? 2;
     const size = (typeof s === 'number' ? [s, s, s] : s) as [number, number, number];
     if (!Array.isArray(size) || size.length !== 3 || size.some((v) => !Number.isInteger(v) || v < 1)) {
-      throw new InputError('UpSampling3D size', 'a positive integer or three positive integers', JSON.stringify(s));
+      throw new InputError('UpSampling3D: size', 'a positive integer or three positive integers', JSON.stringify(s));
     }
     if (args.dataFormat !== undefined && args.dataFormat !== 'channelsLast') {
-      throw new InputError('UpSampling3D dataFormat', "'channelsLast'", JSON.stringify(args.dataFormat));
+      throw new InputError('UpSampling3D: dataFormat', "'channelsLast'", JSON.stringify(args.dataFormat));
     }
     this.size = size;
   }
 
   override computeOutputShape(inputShape: tfl.Shape | tfl.Shape[]): tfl.Shape {
     const s = (Array.isArray(inputShape[0]) ? inputShape[0] : inputShape) as tfl.Shape;
-    if (s.length !== 5) throw new InputError('UpSampling3D input', 'a rank-5 shape (NDHWC)', JSON.stringify(s));
+    if (s.length !== 5) throw new InputError('UpSampling3D: input', 'a rank-5 shape (NDHWC)', JSON.stringify(s));
     return [s[0], ...[1, 2, 3].map((a, i) => (s[a] == null ? null : (s[a] as number) * this.size[i])), s[4]];
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
       const x = Array.isArray(inputs) ? inputs[0] : inputs;
-      if (x.rank !== 5) throw new InputError('UpSampling3D input', 'a rank-5 tensor (NDHWC)', `shape [${x.shape}]`);
+      if (x.rank !== 5) throw new InputError('UpSampling3D: input', 'a rank-5 tensor (NDHWC)', `shape [${x.shape}]`);
       let y = x;
       for (let i = 0; i < 3; i++) y = repeatAxis(y, i + 1, this.size[i]);
       return y;

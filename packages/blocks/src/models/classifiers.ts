@@ -1,8 +1,8 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt, checkNumber, checkRate, checkShape } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { activate, batchNorm, dropout, l2Reg, on } from '../blocks/layersUtil.js';
 import type { ActivationName, Sym } from '../options.js';
-import { checkInt, checkNonNegative, checkRate, checkShape } from '../validate.js';
 
 /** Options of {@link mlp}. */
 export interface MlpOptions {
@@ -28,15 +28,15 @@ export interface MlpOptions {
  */
 export function mlp(options: MlpOptions = {}): tfl.LayersModel {
   const inputShape = options.inputShape ?? [784];
-  if (!Array.isArray(inputShape) || inputShape.length < 1) checkShape('mlp inputShape', inputShape, 1);
-  checkShape('mlp inputShape', inputShape, inputShape.length);
+  if (!Array.isArray(inputShape) || inputShape.length < 1) checkShape('mlp: inputShape', inputShape, 1);
+  checkShape('mlp: inputShape', inputShape, inputShape.length);
   const hidden = options.hidden ?? [128];
   hidden.forEach((h, i) => {
-    checkInt(`mlp hidden[${i}]`, h);
+    checkInt(`mlp: hidden[${i}]`, h);
   });
-  const classes = checkInt('mlp classes', options.classes ?? 10);
-  if (options.dropout !== undefined) checkRate('mlp dropout', options.dropout);
-  if (options.l2 !== undefined) checkNonNegative('mlp l2', options.l2);
+  const classes = checkInt('mlp: classes', options.classes ?? 10);
+  if (options.dropout !== undefined) checkRate('mlp: dropout', options.dropout);
+  if (options.l2 !== undefined) checkNumber('mlp: l2', options.l2, 0);
   const input = tfl.input({ shape: inputShape });
   let x: Sym = inputShape.length > 1 ? on(tfl.layers.flatten(), input) : input;
   for (const units of hidden) {
@@ -79,8 +79,8 @@ export interface Lenet5Options {
  * feature maps (and the parameter count) are those of the 32x32 net.
  */
 export function lenet5(options: Lenet5Options = {}): tfl.LayersModel {
-  const inputShape = checkShape('lenet5 inputShape', options.inputShape ?? [32, 32, 1], 3);
-  const classes = checkInt('lenet5 classes', options.classes ?? 10);
+  const inputShape = checkShape('lenet5: inputShape', options.inputShape ?? [32, 32, 1], 3);
+  const classes = checkInt('lenet5: classes', options.classes ?? 10);
   const act = options.activation ?? 'tanh';
   const pool = () =>
     options.pooling === 'max'
@@ -110,7 +110,17 @@ export interface SmallCnnOptions {
   dense?: number;
   /** Batch norm after each conv (default true). */
   batchNorm?: boolean;
-  /** Dropout before the classifier (default 0.3). */
+  /**
+   * Batch-norm momentum of the moving statistics (default 0.9, PyTorch's 0.1 in Keras terms). Keras' 0.99
+   * leaves 0.99^steps of the initial variance 1 in the statistics used at inference: after a first program's
+   * 250 steps conv outputs' moving variances were 11-15x their true values and held-out accuracy fell to 70%
+   * while training accuracy said 95%.
+   */
+  bnMomentum?: number;
+  /**
+   * Dropout on the flattened features and before the classifier (default 0.1: the getting-started program's two
+   * epochs reached 97.2% on held-out digits with 0.1, 96.1% with 0.3).
+   */
   dropout?: number;
   /** L2 weight decay on every kernel (default 0). */
   l2?: number;
@@ -122,14 +132,15 @@ export interface SmallCnnOptions {
  * At the defaults (28x28x1, 10 classes) it has 468,394 parameters (1,536 of them batch-norm statistics).
  */
 export function smallCnn(options: SmallCnnOptions = {}): tfl.LayersModel {
-  const inputShape = checkShape('smallCnn inputShape', options.inputShape ?? [28, 28, 1], 3);
-  const classes = checkInt('smallCnn classes', options.classes ?? 10);
+  const inputShape = checkShape('smallCnn: inputShape', options.inputShape ?? [28, 28, 1], 3);
+  const classes = checkInt('smallCnn: classes', options.classes ?? 10);
   const [f1, f2] = options.filters ?? [32, 64];
-  checkInt('smallCnn filters[0]', f1);
-  checkInt('smallCnn filters[1]', f2);
-  const dense = checkInt('smallCnn dense', options.dense ?? 128);
-  const rate = checkRate('smallCnn dropout', options.dropout ?? 0.3);
-  const unit = { batchNorm: options.batchNorm ?? true, activation: 'relu', l2: options.l2 } as const;
+  checkInt('smallCnn: filters[0]', f1);
+  checkInt('smallCnn: filters[1]', f2);
+  const dense = checkInt('smallCnn: dense', options.dense ?? 128);
+  const rate = checkRate('smallCnn: dropout', options.dropout ?? 0.1);
+  const bnMomentum = checkNumber('smallCnn: bnMomentum', options.bnMomentum ?? 0.9, 0, 1);
+  const unit = { batchNorm: options.batchNorm ?? true, bnMomentum, activation: 'relu', l2: options.l2 } as const;
   const input = tfl.input({ shape: inputShape });
   let x: Sym = input;
   for (const f of [f1, f2]) {

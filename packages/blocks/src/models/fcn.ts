@@ -1,9 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
+import { checkInt, checkOneOf, checkRate, checkShape, InputError } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { dropout, on } from '../blocks/layersUtil.js';
 import type { Sym } from '../options.js';
-import { checkDivisible, checkInt, checkOneOf, checkRate, checkShape } from '../validate.js';
+import { checkDivisible } from '../validate.js';
 
 /** Options of {@link fcn}. */
 export interface FcnOptions {
@@ -37,29 +37,29 @@ export interface FcnOptions {
  * and x8. The upsampling kernels start from tfjs' default initialiser rather than the paper's bilinear one.
  */
 export function fcn(options: FcnOptions): tfl.LayersModel {
-  const variant = checkOneOf('fcn variant', options.variant, ['32s', '16s', '8s'] as const);
-  const inputShape = checkShape('fcn inputShape', options.inputShape ?? [224, 224, 3], 3);
-  checkDivisible('fcn inputShape', inputShape.slice(0, 2), 5);
-  const classes = checkInt('fcn classes', options.classes ?? 21);
+  const variant = checkOneOf('fcn: variant', options.variant, ['32s', '16s', '8s'] as const);
+  const inputShape = checkShape('fcn: inputShape', options.inputShape ?? [224, 224, 3], 3);
+  checkDivisible('fcn: inputShape', inputShape.slice(0, 2), 5);
+  const classes = checkInt('fcn: classes', options.classes ?? 21);
   const filters = options.filters ?? [64, 128, 256, 512, 512];
   const convs = options.convsPerStage ?? [2, 2, 3, 3, 3];
   if (filters.length !== 5 || convs.length !== 5) {
-    throw new InputError('fcn filters/convsPerStage', '5 entries each', `${filters.length} and ${convs.length}`);
+    throw new InputError('fcn: filters/convsPerStage', '5 entries each', `${filters.length} and ${convs.length}`);
   }
-  const head = checkInt('fcn headFilters', options.headFilters ?? 4096);
-  const rate = checkRate('fcn dropout', options.dropout ?? 0.5);
+  const head = checkInt('fcn: headFilters', options.headFilters ?? 4096);
+  const rate = checkRate('fcn: dropout', options.dropout ?? 0.5);
   const unit = { batchNorm: options.batchNorm ?? false, l2: options.l2 };
   const input = tfl.input({ shape: inputShape });
   let x: Sym = input;
   const pools: Sym[] = [];
   for (let s = 0; s < 5; s++) {
-    for (let i = 0; i < checkInt(`fcn convsPerStage[${s}]`, convs[s]); i++)
-      x = convUnit(x, { ...unit, filters: checkInt(`fcn filters[${s}]`, filters[s]) });
+    for (let i = 0; i < checkInt(`fcn: convsPerStage[${s}]`, convs[s]); i++)
+      x = convUnit(x, { ...unit, filters: checkInt(`fcn: filters[${s}]`, filters[s]) });
     x = on(tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 }), x);
     pools.push(x);
   }
   x = dropout(
-    convUnit(x, { filters: head, kernelSize: checkInt('fcn headKernel', options.headKernel ?? 7), l2: options.l2 }),
+    convUnit(x, { filters: head, kernelSize: checkInt('fcn: headKernel', options.headKernel ?? 7), l2: options.l2 }),
     rate,
   );
   x = dropout(convUnit(x, { filters: head, kernelSize: 1, l2: options.l2 }), rate);

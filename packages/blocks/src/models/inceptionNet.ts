@@ -1,9 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt, checkNumber, checkRate, checkShape } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { type InceptionOptions, inceptionModule } from '../blocks/inception.js';
 import { dropout, on } from '../blocks/layersUtil.js';
 import type { Sym } from '../options.js';
-import { checkInt, checkRate, checkShape } from '../validate.js';
 import { classifierHead } from './classifiers.js';
 
 /** One stage of {@link inceptionNet}: an inception module's branch widths, or `'pool'` (3x3/2 max pool). */
@@ -45,15 +45,15 @@ const GOOGLENET_3A_3B_4A: InceptionStage[] = [
  * 4a (Szegedy et al. 2015, table 1), so on 32x32 inputs the modules see 16x16 and 8x8 maps.
  */
 export function inceptionNet(options: InceptionNetOptions = {}): tfl.LayersModel {
-  const inputShape = checkShape('inceptionNet inputShape', options.inputShape ?? [32, 32, 3], 3);
-  const classes = checkInt('inceptionNet classes', options.classes ?? 10);
-  const scale = checkRate('inceptionNet widthScale', options.widthScale ?? 1, 1e-6, 16, true);
+  const inputShape = checkShape('inceptionNet: inputShape', options.inputShape ?? [32, 32, 3], 3);
+  const classes = checkInt('inceptionNet: classes', options.classes ?? 10);
+  const scale = checkNumber('inceptionNet: widthScale', options.widthScale ?? 1, 1e-6, 16);
   const w = (n: number) => Math.max(1, Math.round(n * scale));
   const unit = { batchNorm: options.batchNorm ?? true, l2: options.l2 };
   const input = tfl.input({ shape: inputShape });
   let x: Sym = convUnit(input, {
     ...unit,
-    filters: w(checkInt('inceptionNet stemFilters', options.stemFilters ?? 64)),
+    filters: w(checkInt('inceptionNet: stemFilters', options.stemFilters ?? 64)),
   });
   x = on(tfl.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }), x);
   for (const stage of options.stages ?? GOOGLENET_3A_3B_4A) {
@@ -71,6 +71,6 @@ export function inceptionNet(options: InceptionNetOptions = {}): tfl.LayersModel
       poolProj: w(stage.poolProj),
     });
   }
-  x = dropout(on(tfl.layers.globalAveragePooling2d({}), x), checkRate('inceptionNet dropout', options.dropout ?? 0.4));
+  x = dropout(on(tfl.layers.globalAveragePooling2d({}), x), checkRate('inceptionNet: dropout', options.dropout ?? 0.4));
   return tfl.model({ inputs: input, outputs: classifierHead(x, classes, options.l2), name: 'inception_net' });
 }

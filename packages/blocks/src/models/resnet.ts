@@ -1,9 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
+import { checkInt, checkOneOf, checkShape } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { batchNorm, on } from '../blocks/layersUtil.js';
 import { bottleneckBlock, residualBlock } from '../blocks/residual.js';
 import type { Sym } from '../options.js';
-import { checkInt, checkOneOf, checkShape } from '../validate.js';
 import { classifierHead } from './classifiers.js';
 
 /** Options of {@link resnet}. */
@@ -43,15 +43,15 @@ const BLOCKS: Record<18 | 34 | 50, number[]> = { 18: [2, 2, 2, 2], 34: [3, 4, 6,
  * trainable counts are torchvision's 11,689,512 (18), 21,797,672 (34) and 25,557,032 (50).
  */
 export function resnet(options: ResnetOptions): tfl.LayersModel {
-  const depth = checkOneOf('resnet depth', options.depth, [18, 34, 50] as const);
-  const stem = checkOneOf('resnet stem', options.stem ?? 'imagenet', ['imagenet', 'cifar'] as const);
+  const depth = checkOneOf('resnet: depth', options.depth, [18, 34, 50] as const);
+  const stem = checkOneOf('resnet: stem', options.stem ?? 'imagenet', ['imagenet', 'cifar'] as const);
   const inputShape = checkShape(
-    'resnet inputShape',
+    'resnet: inputShape',
     options.inputShape ?? (stem === 'imagenet' ? [224, 224, 3] : [32, 32, 3]),
     3,
   );
-  const classes = checkInt('resnet classes', options.classes ?? (stem === 'imagenet' ? 1000 : 10));
-  const width = checkInt('resnet width', options.width ?? 64);
+  const classes = checkInt('resnet: classes', options.classes ?? (stem === 'imagenet' ? 1000 : 10));
+  const width = checkInt('resnet: width', options.width ?? 64);
   const bias = options.convBias ?? true;
   const pre = options.preActivation ?? false;
   const input = tfl.input({ shape: inputShape });

@@ -1,10 +1,10 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
+import { checkInt, checkNumber, checkOneOf, checkRate, checkShape, InputError } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { dropout, on } from '../blocks/layersUtil.js';
 import { downsample, upsample } from '../blocks/sampling.js';
 import type { ActivationName, DownsampleMethod, Padding, Sym, UpsampleMethod } from '../options.js';
-import { checkDivisible, checkInt, checkNonNegative, checkOneOf, checkRate, checkShape } from '../validate.js';
+import { checkDivisible } from '../validate.js';
 
 /** Options of {@link unet} (and, without `padding: 'valid'`, of {@link unet3d}). */
 export interface UnetOptions {
@@ -49,7 +49,7 @@ export interface UnetOptions {
  * const model = unet({ inputShape: [64, 64, 1], classes: 1, depth: 3, baseFilters: 16, batchNorm: true });
  */
 export function unet(options: UnetOptions = {}): tfl.LayersModel {
-  const inputShape = checkShape('unet inputShape', options.inputShape ?? [128, 128, 1], 3);
+  const inputShape = checkShape('unet: inputShape', options.inputShape ?? [128, 128, 1], 3);
   return buildUnet(inputShape, options, { depth: 4, baseFilters: 64, batchNorm: false, name: 'unet' });
 }
 
@@ -60,9 +60,9 @@ export function unet(options: UnetOptions = {}): tfl.LayersModel {
  * 2^depth. Defaults: depth 3, base 16 filters.
  */
 export function unet3d(options: UnetOptions = {}): tfl.LayersModel {
-  const inputShape = checkShape('unet3d inputShape', options.inputShape ?? [32, 32, 32, 1], 4);
+  const inputShape = checkShape('unet3d: inputShape', options.inputShape ?? [32, 32, 32, 1], 4);
   if ((options.padding ?? 'same') !== 'same')
-    throw new InputError('unet3d padding', "'same'", JSON.stringify(options.padding));
+    throw new InputError('unet3d: padding', "'same'", JSON.stringify(options.padding));
   return buildUnet(inputShape, options, { depth: 3, baseFilters: 16, batchNorm: true, name: 'unet3d' });
 }
 
@@ -72,16 +72,20 @@ function buildUnet(
   defaults: { depth: number; baseFilters: number; batchNorm: boolean; name: string },
 ): tfl.LayersModel {
   const n = defaults.name;
-  const depth = checkInt(`${n} depth`, o.depth ?? defaults.depth, 1, 8);
-  const base = checkInt(`${n} baseFilters`, o.baseFilters ?? defaults.baseFilters);
-  const classes = checkInt(`${n} classes`, o.classes ?? 2);
-  const padding = checkOneOf(`${n} padding`, o.padding ?? 'same', ['same', 'valid'] as const);
-  const rate = checkRate(`${n} dropout`, o.dropout ?? 0);
-  const upsampling = checkOneOf(`${n} upsampling`, o.upsampling ?? 'transpose', ['transpose', 'upsample'] as const);
-  const downsampling = checkOneOf(`${n} downsampling`, o.downsampling ?? 'max', ['max', 'average', 'strided'] as const);
-  if (o.l2 !== undefined) checkNonNegative(`${n} l2`, o.l2);
+  const depth = checkInt(`${n}: depth`, o.depth ?? defaults.depth, 1, 8);
+  const base = checkInt(`${n}: baseFilters`, o.baseFilters ?? defaults.baseFilters);
+  const classes = checkInt(`${n}: classes`, o.classes ?? 2);
+  const padding = checkOneOf(`${n}: padding`, o.padding ?? 'same', ['same', 'valid'] as const);
+  const rate = checkRate(`${n}: dropout`, o.dropout ?? 0);
+  const upsampling = checkOneOf(`${n}: upsampling`, o.upsampling ?? 'transpose', ['transpose', 'upsample'] as const);
+  const downsampling = checkOneOf(`${n}: downsampling`, o.downsampling ?? 'max', [
+    'max',
+    'average',
+    'strided',
+  ] as const);
+  if (o.l2 !== undefined) checkNumber(`${n}: l2`, o.l2, 0);
   const spatial = inputShape.slice(0, -1);
-  if (padding === 'same') checkDivisible(`${n} inputShape`, spatial, depth);
+  if (padding === 'same') checkDivisible(`${n}: inputShape`, spatial, depth);
   else checkValidSizes(`${n} inputShape`, spatial, depth);
   const unit = {
     batchNorm: o.batchNorm ?? defaults.batchNorm,

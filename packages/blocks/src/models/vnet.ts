@@ -1,9 +1,9 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError } from '@tiefe/core';
+import { checkInt, checkNumber, checkRate, checkShape, InputError } from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { activate, dropout, on } from '../blocks/layersUtil.js';
 import type { ActivationName, Sym } from '../options.js';
-import { checkDivisible, checkInt, checkNonNegative, checkRate, checkShape } from '../validate.js';
+import { checkDivisible } from '../validate.js';
 
 /** Options of {@link vnet}. */
 export interface VnetOptions {
@@ -38,20 +38,20 @@ export interface VnetOptions {
  * repeated across the channels (as the paper) when the widths divide, else a 1x1x1 projection.
  */
 export function vnet(options: VnetOptions = {}): tfl.LayersModel {
-  const inputShape = checkShape('vnet inputShape', options.inputShape ?? [32, 32, 32, 1], 4);
-  const depth = checkInt('vnet depth', options.depth ?? 4, 1, 6);
-  checkDivisible('vnet inputShape', inputShape.slice(0, 3), depth);
-  const base = checkInt('vnet baseFilters', options.baseFilters ?? 16);
-  const classes = checkInt('vnet classes', options.classes ?? 2);
-  const k = checkInt('vnet kernelSize', options.kernelSize ?? 5);
+  const inputShape = checkShape('vnet: inputShape', options.inputShape ?? [32, 32, 32, 1], 4);
+  const depth = checkInt('vnet: depth', options.depth ?? 4, 1, 6);
+  checkDivisible('vnet: inputShape', inputShape.slice(0, 3), depth);
+  const base = checkInt('vnet: baseFilters', options.baseFilters ?? 16);
+  const classes = checkInt('vnet: classes', options.classes ?? 2);
+  const k = checkInt('vnet: kernelSize', options.kernelSize ?? 5);
   const convs = options.convsPerStage ?? [1, 2, 3, 3, 3, 3, 3].slice(0, depth + 1);
   if (convs.length !== depth + 1)
-    throw new InputError('vnet convsPerStage', `${depth + 1} entries (depth + 1)`, JSON.stringify(convs));
+    throw new InputError('vnet: convsPerStage', `${depth + 1} entries (depth + 1)`, JSON.stringify(convs));
   convs.forEach((c, i) => {
-    checkInt(`vnet convsPerStage[${i}]`, c);
+    checkInt(`vnet: convsPerStage[${i}]`, c);
   });
-  const rate = checkRate('vnet dropout', options.dropout ?? 0);
-  if (options.l2 !== undefined) checkNonNegative('vnet l2', options.l2);
+  const rate = checkRate('vnet: dropout', options.dropout ?? 0);
+  if (options.l2 !== undefined) checkNumber('vnet: l2', options.l2, 0);
   const act = options.activation ?? 'prelu';
   const unit = { batchNorm: options.batchNorm ?? false, l2: options.l2, kernelInitializer: 'heNormal' } as const;
 

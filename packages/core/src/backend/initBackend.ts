@@ -4,15 +4,26 @@ import '@tensorflow/tfjs-backend-cpu';
 // tf.grad fails ('gradient function not found') in programs that never import tfjs-layers.
 import '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
-import { registerDilatedConvGradients } from '../gradients/dilatedConvGrads.js';
 import { isNode } from '../platform.js';
 import { registerChainedOps } from '../tensor/chainedOps.js';
-import { ensureNavigatorGpu, VULKAN_HELP } from './nodeWebgpu.js';
-import { registerWasmTrainingKernels } from './wasm/registerTrainingKernels.js';
+import { registerKernels } from './kernels/registry.js';
+import { ensureNavigatorGpu, probeAdapterInNode, VULKAN_HELP } from './nodeWebgpu.js';
+import { quietCpuBackend } from './quietCpuBackend.js';
+import { keepNodeErrorHandling } from './wasm/nodeErrorHandling.js';
 import { configureWasmThreads } from './wasm/threads.js';
+import {
+  checkWasmPaths,
+  defaultWasmPaths,
+  locateWasmFiles,
+  type WasmPaths,
+  wasmLoadFailure,
+} from './wasm/wasmFiles.js';
 
 // tfjs-core's bundles lack the chained ops (`x.flatten()`) that the umbrella package adds and tfjs-layers uses.
 registerChainedOps();
+// Tiefe's kernels and gradients for the backends registered now (cpu); initBackend adds webgpu's and wasm's.
+registerKernels();
+quietCpuBackend();
 
 /** The backends Tiefe can run on, fastest first. */
 export type BackendName = 'webgpu' | 'wasm' | 'cpu';
@@ -26,6 +37,11 @@ export interface AdapterInfo {
   architecture: string;
   device: string;
   description: string;
+  /**
+   * The implementation's own word that this adapter trades performance for compatibility (a CPU adapter):
+   * `GPUAdapterInfo.isFallbackAdapter` (older browsers: `GPUAdapter.isFallbackAdapter`); false where not said.
+   */
+  isFallbackAdapter: boolean;
 }
 
 export interface InitBackendOptions {
@@ -42,6 +58,15 @@ export interface InitBackendOptions {
    * Takes effect only when wasm starts for the first time in the process.
    */
   threads?: number;
+  /**
+   * Browser: where tfjs fetches its wasm binaries (`tfjs-backend-wasm.wasm`, `-simd.wasm`,
+   * `-threaded-simd.wasm`, shipped in `node_modules/@tensorflow/tfjs-backend-wasm/dist/`): a folder URL ending in
+   * `/` (absolute or relative to the page), or a URL for each binary. Default: the jsDelivr copy of the
+   * installed `@tensorflow/tfjs-backend-wasm` version; pass your own folder to serve them yourself (offline apps,
+   * a Content-Security-Policy without the CDN). When the binary does not load, the error names its file and URL.
+   * Node reads the package's files from disk and needs no paths. Takes effect only when wasm first starts.
+   */
+  wasmPaths?: WasmPaths;
 }
 
 export interface BackendChoice {
@@ -66,7 +91,7 @@ export interface BackendChoice {
  * console.log(`training on ${name}`, adapter?.description, skipped);
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
-  registerDilatedConvGradients();
+  if (options.wasmPaths !== undefined) checkWasmPaths('initBackend: wasmPaths', options.wasmPaths);
   const explicit = options.prefer ?? backendsFromEnv();
   const queue = [...(explicit ?? DEFAULT_BACKENDS)];
   if (queue.length === 0) throw new BackendError('initBackend: `prefer` is empty; name at least one backend');
@@ -79,9 +104,16 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     try {
       if (name === 'webgpu' && deferSoftware && queue.includes('wasm')) {
         deferSoftware = false;
-        const info = await describeAdapter(await requestAdapter());
+        // In Node, asked in a child process: Dawn's warnings stay out of a program that ends up on wasm.
+        const probed = await probeAdapterInNode();
+        if (probed === null) throw new BackendError(`no WebGPU adapter found. ${VULKAN_HELP}`);
+        const info = probed ?? (await describeAdapter(await requestAdapter()));
         if (isSoftwareAdapter(info)) {
-          skipped.push({ name, reason: `software adapter (${info.description}): wasm is faster; tried after wasm` });
+          const about = [info.vendor, info.architecture, info.description].filter(Boolean).join(', ');
+          skipped.push({
+            name,
+            reason: `software adapter (${about || 'fallback adapter'}): wasm is faster; tried after wasm`,
+          });
           queue.splice(queue.indexOf('wasm') + 1, 0, 'webgpu');
           continue;
         }
@@ -95,11 +127,18 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   throw new BackendError(`no backend could be started: ${skipped.map((s) => `${s.name}: ${s.reason}`).join('; ')}`);
 }
 
-/** True for CPU-emulated WebGPU adapters (Mesa llvmpipe/lavapipe, SwiftShader, WARP). */
+/**
+ * True for CPU-emulated WebGPU adapters: any adapter that says it is a fallback adapter (Chromium's SwiftShader,
+ * Firefox's, which reports only that and empty strings, Dawn on lavapipe), and by name Mesa llvmpipe/lavapipe,
+ * SwiftShader (Chromium reports `{ vendor: 'google', architecture: 'swiftshader' }` with no description) and
+ * Microsoft's WARP (Basic Render Driver).
+ */
 export function isSoftwareAdapter(info: AdapterInfo): boolean {
   return (
-    info.architecture === 'software' ||
-    /llvmpipe|lavapipe|swiftshader|software|warp/i.test(`${info.description} ${info.device} ${info.vendor}`)
+    info.isFallbackAdapter === true ||
+    /llvmpipe|lavapipe|swiftshader|software|\bwarp\b|basic render/i.test(
+      `${info.architecture} ${info.description} ${info.device} ${info.vendor}`,
+    )
   );
 }
 
@@ -125,7 +164,7 @@ async function start(name: BackendName, options: InitBackendOptions): Promise<Ad
     case 'webgpu':
       return startWebgpu();
     case 'wasm':
-      await startWasm(options.threads);
+      await startWasm(options);
       return undefined;
     case 'cpu':
       await activate('cpu');
@@ -152,31 +191,48 @@ async function requestAdapter(): Promise<GPUAdapter> {
 async function startWebgpu(): Promise<AdapterInfo> {
   const info = await describeAdapter(await requestAdapter());
   await import('@tensorflow/tfjs-backend-webgpu');
+  registerKernels();
   await activate('webgpu');
   return info;
 }
 
 async function describeAdapter(adapter: GPUAdapter): Promise<AdapterInfo> {
-  // `adapter.info` is the current API; older implementations only have requestAdapterInfo().
-  const legacy = adapter as GPUAdapter & { requestAdapterInfo?: () => Promise<GPUAdapterInfo> };
-  const info: Partial<GPUAdapterInfo> = adapter.info ?? (await legacy.requestAdapterInfo?.()) ?? {};
+  // `adapter.info` is the current API; older implementations only have requestAdapterInfo(), and had
+  // isFallbackAdapter on the adapter (Chromium until 139) instead of on its info.
+  const legacy = adapter as GPUAdapter & {
+    requestAdapterInfo?: () => Promise<GPUAdapterInfo>;
+    isFallbackAdapter?: boolean;
+  };
+  const info: Partial<GPUAdapterInfo> & { isFallbackAdapter?: boolean } =
+    adapter.info ?? (await legacy.requestAdapterInfo?.()) ?? {};
   return {
     vendor: info.vendor ?? '',
     architecture: info.architecture ?? '',
     device: info.device ?? '',
     description: info.description ?? '',
+    isFallbackAdapter: (info.isFallbackAdapter ?? legacy.isFallbackAdapter) === true,
   };
 }
 
-async function startWasm(threads: number | undefined): Promise<void> {
+async function startWasm({ threads, wasmPaths }: InitBackendOptions): Promise<void> {
   await import('@tensorflow/tfjs-backend-wasm');
+  const paths = wasmPaths ?? (isNode ? undefined : await defaultWasmPaths());
+  await locateWasmFiles(paths);
   // Threads are opt-in in Node: tfjs 4.22 needs workarounds there and 2 threads gained nothing measurable on
   // 2 cores; browsers (cross-origin isolated pages) use all cores unless told otherwise.
   const setup = await configureWasmThreads(isNode ? (threads ?? 1) : threads);
-  registerWasmTrainingKernels();
+  registerKernels();
+  const restoreErrorHandling = keepNodeErrorHandling();
   try {
     await activate('wasm');
+  } catch (e) {
+    // tfjs only logs why; name the binary and URL that did not load, and how to fix it.
+    if (!(tf.engine() as unknown as { registry: Record<string, unknown> }).registry.wasm) {
+      throw await wasmLoadFailure(paths);
+    }
+    throw e;
   } finally {
     setup.done();
+    restoreErrorHandling();
   }
 }

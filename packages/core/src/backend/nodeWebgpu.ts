@@ -4,7 +4,8 @@
  * `navigator.gpu` at import time.
  */
 import { BackendError } from '../errors.js';
-import { importNodeOnly, isNode } from '../platform.js';
+import { importNodeOnly, isNode, resolveFromCore } from '../platform.js';
+import type { AdapterInfo } from './initBackend.js';
 
 /** What to install when Node has no Vulkan driver for Dawn. */
 export const VULKAN_HELP =
@@ -33,4 +34,40 @@ export async function ensureNavigatorGpu(): Promise<GPU> {
   if (nav) Object.defineProperty(nav, 'gpu', { value: gpu, configurable: true });
   else Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   return gpu;
+}
+
+// Run in a child process by probeAdapterInNode: prints the adapter's info as one JSON line (null: no adapter).
+const PROBE = `
+const dawn = await import(process.argv[1]);
+Object.assign(globalThis, dawn.globals);
+const adapter = await dawn.create([]).requestAdapter();
+const i = adapter?.info ?? {};
+const keys = ['vendor', 'architecture', 'device', 'description'];
+console.log(JSON.stringify(adapter ? { ...Object.fromEntries(keys.map((k) => [k, i[k] ?? ''])), isFallbackAdapter: i.isFallbackAdapter === true } : null));
+process.exit(0);
+`;
+
+/**
+ * Node: what Dawn's adapter says about itself, asked in a child process, so that Dawn's own warnings (printed
+ * natively to stderr when it opens a Vulkan adapter, e.g. "maxDynamicUniformBuffersPerPipelineLayout
+ * artificially reduced") stay out of this process's output when the adapter turns out to be a software one
+ * that initBackend passes over. Undefined where that cannot be asked this way (a browser, `navigator.gpu`
+ * already set up here, the `webgpu` package missing, or the child failing): then ask in-process.
+ */
+export async function probeAdapterInNode(): Promise<AdapterInfo | null | undefined> {
+  if (!isNode || (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu) return undefined;
+  try {
+    const { pathToFileURL } = await importNodeOnly<typeof import('node:url')>('node:url');
+    const { execFile } = await importNodeOnly<typeof import('node:child_process')>('node:child_process');
+    const dawn = pathToFileURL(await resolveFromCore('webgpu')).href;
+    const stdout = await new Promise<string>((resolve, reject) => {
+      execFile(process.execPath, ['--input-type=module', '-e', PROBE, dawn], { timeout: 60_000 }, (error, out) =>
+        error ? reject(error) : resolve(out),
+      );
+    });
+    const line = stdout.split('\n').find((l) => l.startsWith('{') || l === 'null');
+    return line === undefined ? undefined : (JSON.parse(line) as AdapterInfo | null);
+  } catch {
+    return undefined;
+  }
 }

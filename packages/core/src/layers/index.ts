@@ -1,2 +1,2 @@
 /** Layers and ops that tfjs-layers lacks. */
-export { Step, type StepGradient, type StepLayerArgs, type StepOptions, step, stepLayer } from './step.js';
+export { heaviside, Step, type StepGradient, type StepLayerArgs, type StepOptions, step } from './step.js';

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError } from '../errors.js';
+import { checkOneOf } from '../validate.js';
 
 /**
- * Gradient used by {@link step} in backpropagation:
+ * Gradient used by {@link heaviside} (and the {@link Step} layer) in backpropagation:
  * - `'zero'` (default): the true derivative, 0 everywhere (the jump at 0 has no derivative); nothing upstream
  *   of a step learns, as with a classic perceptron threshold.
  * - `'identity'`: straight-through estimator, `dx = dy` (Bengio et al. 2013).
@@ -12,7 +13,7 @@ import { InputError } from '../errors.js';
  */
 export type StepGradient = 'zero' | 'identity' | 'clipped';
 
-/** Options of {@link step} and the {@link Step} layer. */
+/** Options of {@link heaviside} and the {@link Step} layer. */
 export interface StepOptions {
   /** Backward rule; default `'zero'`. */
   gradient?: StepGradient;
@@ -20,26 +21,19 @@ export interface StepOptions {
 
 const GRADIENTS: readonly StepGradient[] = ['zero', 'identity', 'clipped'];
 
-function checkGradient(gradient: unknown): StepGradient {
-  if (!GRADIENTS.includes(gradient as StepGradient)) {
-    throw new InputError('gradient', "'zero', 'identity' or 'clipped'", String(gradient));
-  }
-  return gradient as StepGradient;
-}
-
 /**
- * Heaviside step: `H(x) = 1` for `x >= 0`, `0` for `x < 0`, as float32.
+ * Heaviside step function: `H(x) = 1` for `x >= 0`, `0` for `x < 0`, as float32.
  *
  * Convention: `H(0) = 1` (the perceptron's `x >= 0` rule, numpy's `heaviside(x, 1)`). Note that tfjs's own
  * `tf.step(x)` gives `H(0) = 0` and has no straight-through option. NaN maps to 0.
  *
  * @example
- * step(tf.tensor1d([-1, 0, 2])); // [0, 1, 1]
- * tf.grad((x) => step(x, { gradient: 'identity' }).sum())(x); // ones
+ * heaviside(tf.tensor1d([-1, 0, 2])); // [0, 1, 1]
+ * tf.grad((x) => heaviside(x, { gradient: 'identity' }).sum())(x); // ones
  */
-export function step(x: tf.Tensor, options: StepOptions = {}): tf.Tensor {
-  const gradient = checkGradient(options.gradient ?? 'zero');
-  if (!(x instanceof tf.Tensor) || x.isDisposed) throw new InputError('x', 'a live tensor', String(x));
+export function heaviside(x: tf.Tensor, options: StepOptions = {}): tf.Tensor {
+  const gradient = checkOneOf('heaviside: gradient', options.gradient ?? 'zero', GRADIENTS);
+  if (!(x instanceof tf.Tensor) || x.isDisposed) throw new InputError('heaviside: x', 'a live tensor', String(x));
   const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const input = args[0] as tf.Tensor;
     const save = args[1] as tf.GradSaveFunc;
@@ -71,7 +65,7 @@ export interface StepLayerArgs extends StepOptions {
 }
 
 /**
- * A layer applying the Heaviside {@link step} element-wise (output shape = input shape). Registered with
+ * A layer applying {@link heaviside} element-wise (output shape = input shape). Registered with
  * `tf.serialization.registerClass` as `'Step'`, so models containing it save and load with
  * `model.save` / `tf.loadLayersModel` once `@tiefe/core` is imported. The `gradient` option is saved too.
  *
@@ -87,7 +81,7 @@ export class Step extends tfl.layers.Layer {
   constructor(args: StepLayerArgs = {}) {
     const { gradient = 'zero', ...layerArgs } = args;
     super(layerArgs);
-    this.gradient = checkGradient(gradient);
+    this.gradient = checkOneOf('Step: gradient', gradient, GRADIENTS);
     this.supportsMasking = true;
   }
 
@@ -96,7 +90,7 @@ export class Step extends tfl.layers.Layer {
   }
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
-    return tf.tidy(() => step(Array.isArray(inputs) ? inputs[0] : inputs, { gradient: this.gradient }));
+    return tf.tidy(() => heaviside(Array.isArray(inputs) ? inputs[0] : inputs, { gradient: this.gradient }));
   }
 
   override getConfig(): tf.serialization.ConfigDict {
@@ -106,7 +100,13 @@ export class Step extends tfl.layers.Layer {
 
 tf.serialization.registerClass(Step);
 
-/** Factory in the style of `tf.layers.*`: `stepLayer({ gradient: 'identity' })`. */
-export function stepLayer(args: StepLayerArgs = {}): Step {
+/**
+ * Functional-API factory of {@link Step}, named as tfjs-layers names its factories (`tf.layers.upSampling2d` for
+ * `UpSampling2D`).
+ *
+ * @example
+ * const y = step({ gradient: 'identity' }).apply(x) as tfl.SymbolicTensor;
+ */
+export function step(args: StepLayerArgs = {}): Step {
   return new Step(args);
 }

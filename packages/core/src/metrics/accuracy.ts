@@ -11,9 +11,9 @@ import { checkSameLength, type LabelInput, type LabelOptions, toLabels } from '.
  * await accuracy([0, 1, 2, 2], tf.tensor2d([[0.9, 0.1, 0], [0.2, 0.7, 0.1], [0.1, 0.1, 0.8], [0.5, 0.4, 0.1]])); // 0.75
  */
 export async function accuracy(yTrue: LabelInput, yPred: LabelInput, options: LabelOptions = {}): Promise<number> {
-  const t = await toLabels(yTrue, 'yTrue', 'true');
-  const p = await toLabels(yPred, 'yPred', 'pred', options);
-  checkSameLength(t, p);
+  const t = await toLabels(yTrue, 'accuracy: yTrue', 'true');
+  const p = await toLabels(yPred, 'accuracy: yPred', 'pred', options);
+  checkSameLength('accuracy', t, p);
   let correct = 0;
   for (let i = 0; i < t.length; i++) if (t[i] === p[i]) correct++;
   return correct / t.length;

@@ -93,17 +93,21 @@ export async function classificationReport(
 ): Promise<ClassificationReport> {
   const digits = options.digits ?? 2;
   if (!Number.isInteger(digits) || digits < 0 || digits > 20)
-    throw new InputError('digits', 'an integer in 0..20', String(digits));
+    throw new InputError('classificationReport: digits', 'an integer in 0..20', String(digits));
   const { classNames } = options;
   if (classNames && options.numClasses !== undefined && classNames.length !== options.numClasses) {
-    throw new InputError('classNames', `${options.numClasses} names (numClasses)`, `${classNames.length}`);
+    throw new InputError(
+      'classificationReport: classNames',
+      `${options.numClasses} names (numClasses)`,
+      `${classNames.length}`,
+    );
   }
-  const t = await toLabels(yTrue, 'yTrue', 'true');
-  const p = await toLabels(yPred, 'yPred', 'pred', options);
-  checkSameLength(t, p);
+  const t = await toLabels(yTrue, 'classificationReport: yTrue', 'true');
+  const p = await toLabels(yPred, 'classificationReport: yPred', 'pred', options);
+  checkSameLength('classificationReport', t, p);
   const fixed = options.numClasses ?? classNames?.length;
   const size = fixed ?? inferNumClasses(t, p);
-  const full = countConfusion(t, p, size);
+  const full = countConfusion('classificationReport', t, p, size);
   // sklearn reports only the labels present in yTrue or yPred unless the label set is given.
   let labels = Array.from({ length: size }, (_, i) => i);
   if (fixed === undefined) {

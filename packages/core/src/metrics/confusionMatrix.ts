@@ -8,13 +8,13 @@ export interface ConfusionMatrixOptions extends LabelOptions {
 }
 
 /** Counts `m[t][p]` from two label vectors; `numClasses` must cover every label. */
-export function countConfusion(t: Int32Array, p: Int32Array, numClasses: number): number[][] {
+export function countConfusion(fn: string, t: Int32Array, p: Int32Array, numClasses: number): number[][] {
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < t.length; i++) {
     if (t[i] >= numClasses)
-      throw new InputError('yTrue', `class indices < numClasses (${numClasses})`, `${t[i]} at index ${i}`);
+      throw new InputError(`${fn}: yTrue`, `class indices < numClasses (${numClasses})`, `${t[i]} at index ${i}`);
     if (p[i] >= numClasses)
-      throw new InputError('yPred', `class indices < numClasses (${numClasses})`, `${p[i]} at index ${i}`);
+      throw new InputError(`${fn}: yPred`, `class indices < numClasses (${numClasses})`, `${p[i]} at index ${i}`);
     m[t[i]][p[i]]++;
   }
   return m;
@@ -41,10 +41,10 @@ export async function confusionMatrix(
 ): Promise<number[][]> {
   const opts = typeof options === 'number' ? { numClasses: options } : options;
   if (opts.numClasses !== undefined && (!Number.isInteger(opts.numClasses) || opts.numClasses < 1)) {
-    throw new InputError('numClasses', 'an integer >= 1', String(opts.numClasses));
+    throw new InputError('confusionMatrix: numClasses', 'an integer >= 1', String(opts.numClasses));
   }
-  const t = await toLabels(yTrue, 'yTrue', 'true');
-  const p = await toLabels(yPred, 'yPred', 'pred', opts);
-  checkSameLength(t, p);
-  return countConfusion(t, p, opts.numClasses ?? inferNumClasses(t, p));
+  const t = await toLabels(yTrue, 'confusionMatrix: yTrue', 'true');
+  const p = await toLabels(yPred, 'confusionMatrix: yPred', 'pred', opts);
+  checkSameLength('confusionMatrix', t, p);
+  return countConfusion('confusionMatrix', t, p, opts.numClasses ?? inferNumClasses(t, p));
 }

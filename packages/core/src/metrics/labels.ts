@@ -149,8 +149,8 @@ export async function toScores(input: LabelInput, name: string): Promise<Dense> 
 }
 
 /** Throws unless both label vectors have the same length. */
-export function checkSameLength(yTrue: ArrayLike<number>, yPred: ArrayLike<number>): void {
+export function checkSameLength(fn: string, yTrue: ArrayLike<number>, yPred: ArrayLike<number>): void {
   if (yTrue.length !== yPred.length) {
-    throw new InputError('yPred', `${yTrue.length} samples (as many as yTrue)`, `${yPred.length}`);
+    throw new InputError(`${fn}: yPred`, `${yTrue.length} samples (as many as yTrue)`, `${yPred.length}`);
   }
 }

@@ -13,15 +13,19 @@ import { checkSameLength, type LabelInput, toLabels, toScores } from './labels.j
  * @param k number of guesses, an integer >= 1 (default 5).
  */
 export async function topKError(yTrue: LabelInput, yPred: LabelInput, k = 5): Promise<number> {
-  if (!Number.isInteger(k) || k < 1) throw new InputError('k', 'an integer >= 1', String(k));
-  const t = await toLabels(yTrue, 'yTrue', 'true');
-  const { values, rows, width } = await toScores(yPred, 'yPred');
-  checkSameLength(t, { length: rows });
+  if (!Number.isInteger(k) || k < 1) throw new InputError('topKError: k', 'an integer >= 1', String(k));
+  const t = await toLabels(yTrue, 'topKError: yTrue', 'true');
+  const { values, rows, width } = await toScores(yPred, 'topKError: yPred');
+  checkSameLength('topKError', t, { length: rows });
   let misses = 0;
   for (let i = 0; i < rows; i++) {
     const label = t[i];
     if (label >= width)
-      throw new InputError('yTrue', `class indices < ${width} (the width of yPred)`, `${label} at index ${i}`);
+      throw new InputError(
+        'topKError: yTrue',
+        `class indices < ${width} (the width of yPred)`,
+        `${label} at index ${i}`,
+      );
     const s = values[i * width + label];
     let rank = 0;
     for (let j = 0; j < width; j++) {

@@ -57,17 +57,19 @@ export class EarlyStoppingCallback extends tfl.Callback {
     const monitor = options.monitor ?? 'val_loss';
     const { patience = 0, minDelta = 0, restoreBestWeights = false, startFromEpoch = 0, verbose = false } = options;
     if (!Number.isInteger(patience) || patience < 0)
-      throw new InputError('patience', 'an integer >= 0', String(patience));
-    if (!Number.isFinite(minDelta)) throw new InputError('minDelta', 'a finite number', String(minDelta));
+      throw new InputError('earlyStopping: patience', 'an integer >= 0', String(patience));
+    if (!Number.isFinite(minDelta))
+      throw new InputError('earlyStopping: minDelta', 'a finite number', String(minDelta));
     if (!Number.isInteger(startFromEpoch) || startFromEpoch < 0) {
-      throw new InputError('startFromEpoch', 'an integer >= 0', String(startFromEpoch));
+      throw new InputError('earlyStopping: startFromEpoch', 'an integer >= 0', String(startFromEpoch));
     }
     const mode = options.mode ?? 'auto';
-    if (!['min', 'max', 'auto'].includes(mode)) throw new InputError('mode', "'min', 'max' or 'auto'", String(mode));
+    if (!['min', 'max', 'auto'].includes(mode))
+      throw new InputError('earlyStopping: mode', "'min', 'max' or 'auto'", String(mode));
     const resolved =
       mode === 'auto' ? (/(^|_)(acc|accuracy|auc|precision|recall|f1)/i.test(monitor) ? 'max' : 'min') : mode;
     if (options.baseline !== undefined && !Number.isFinite(options.baseline)) {
-      throw new InputError('baseline', 'a finite number', String(options.baseline));
+      throw new InputError('earlyStopping: baseline', 'a finite number', String(options.baseline));
     }
     this.options = {
       monitor,
@@ -111,7 +113,7 @@ export class EarlyStoppingCallback extends tfl.Callback {
     if (value === undefined) {
       const known = Object.keys(values).join(', ') || 'none';
       throw new InputError(
-        'monitor',
+        'earlyStopping: monitor',
         `a key of the epoch logs (${known}); val_* keys need validationData or validationSplit`,
         `'${this.options.monitor}'`,
       );

@@ -35,9 +35,10 @@ export interface Ensemble {
 }
 
 function single(out: tf.Tensor | tf.Tensor[], i: number): tf.Tensor2D {
-  if (Array.isArray(out)) throw new InputError(`models[${i}].predict`, 'one output tensor', `${out.length} outputs`);
+  if (Array.isArray(out))
+    throw new InputError(`ensemble: models[${i}].predict`, 'one output tensor', `${out.length} outputs`);
   if (out.rank !== 2)
-    throw new InputError(`models[${i}].predict`, 'scores of shape [n, numClasses]', `shape [${out.shape}]`);
+    throw new InputError(`ensemble: models[${i}].predict`, 'scores of shape [n, numClasses]', `shape [${out.shape}]`);
   return out as tf.Tensor2D;
 }
 
@@ -52,23 +53,25 @@ function single(out: tf.Tensor | tf.Tensor[], i: number): tf.Tensor2D {
 export function ensemble(models: Predictor[], options: EnsembleOptions = {}): Ensemble {
   if (!Array.isArray(models) || models.length === 0) {
     throw new InputError(
-      'models',
+      'ensemble: models',
       'a non-empty array of models',
       Array.isArray(models) ? 'an empty array' : typeof models,
     );
   }
   models.forEach((m, i) => {
     if (!m || typeof m.predict !== 'function')
-      throw new InputError(`models[${i}]`, 'an object with predict(x)', typeof m);
+      throw new InputError(`ensemble: models[${i}]`, 'an object with predict(x)', typeof m);
   });
   const method = options.method ?? 'mean';
-  if (method !== 'mean' && method !== 'vote') throw new InputError('method', "'mean' or 'vote'", String(method));
+  if (method !== 'mean' && method !== 'vote')
+    throw new InputError('ensemble: method', "'mean' or 'vote'", String(method));
   const raw = options.weights ?? models.map(() => 1);
   if (raw.length !== models.length)
-    throw new InputError('weights', `${models.length} weights (one per model)`, `${raw.length}`);
-  if (raw.some((w) => !Number.isFinite(w) || w < 0)) throw new InputError('weights', 'finite numbers >= 0', `[${raw}]`);
+    throw new InputError('ensemble: weights', `${models.length} weights (one per model)`, `${raw.length}`);
+  if (raw.some((w) => !Number.isFinite(w) || w < 0))
+    throw new InputError('ensemble: weights', 'finite numbers >= 0', `[${raw}]`);
   const total = raw.reduce((a, b) => a + b, 0);
-  if (total <= 0) throw new InputError('weights', 'at least one weight > 0', `[${raw}]`);
+  if (total <= 0) throw new InputError('ensemble: weights', 'at least one weight > 0', `[${raw}]`);
   const weights = raw.map((w) => w / total);
 
   const predict = (x: tf.Tensor): tf.Tensor2D =>
@@ -77,7 +80,7 @@ export function ensemble(models: Predictor[], options: EnsembleOptions = {}): En
       const [n, c] = outs[0].shape;
       outs.forEach((o, i) => {
         if (o.shape[0] !== n || o.shape[1] !== c) {
-          throw new InputError(`models[${i}].predict`, `shape [${n},${c}] (as models[0])`, `[${o.shape}]`);
+          throw new InputError(`ensemble: models[${i}].predict`, `shape [${n},${c}] (as models[0])`, `[${o.shape}]`);
         }
       });
       const parts = outs.map((o, i) => {

@@ -9,18 +9,17 @@ export {
   type LoadedCheckpoint,
   loadCheckpoint,
   saveCheckpoint,
-} from './checkpoint.js';
+} from './checkpoint/index.js';
 export {
   type CrossValidateOptions,
   type CrossValidationResult,
   crossValidate,
   type Fold,
   type FoldResult,
-  type KFold,
   type KFoldOptions,
-  type KFoldSplitterOptions,
   kFold,
-  kFoldIndices,
+  type Splitter,
+  stratifiedKFold,
 } from './crossValidation.js';
 export { EarlyStoppingCallback, type EarlyStoppingOptions, earlyStopping } from './earlyStopping.js';
 export { type Ensemble, type EnsembleOptions, ensemble, type Predictor } from './ensemble.js';

@@ -111,10 +111,12 @@ export class ProgressBarCallback extends tfl.Callback {
   constructor(options: ProgressBarOptions = {}) {
     super();
     const { verbose = 1, every = 0, refreshMs = 100, width = 30 } = options;
-    if (![0, 1, 2].includes(verbose)) throw new InputError('verbose', '0, 1 or 2', String(verbose));
-    if (!Number.isInteger(every) || every < 0) throw new InputError('every', 'an integer >= 0', String(every));
-    if (!(refreshMs >= 0)) throw new InputError('refreshMs', 'a number >= 0', String(refreshMs));
-    if (!Number.isInteger(width) || width < 1) throw new InputError('width', 'an integer >= 1', String(width));
+    if (![0, 1, 2].includes(verbose)) throw new InputError('progressBar: verbose', '0, 1 or 2', String(verbose));
+    if (!Number.isInteger(every) || every < 0)
+      throw new InputError('progressBar: every', 'an integer >= 0', String(every));
+    if (!(refreshMs >= 0)) throw new InputError('progressBar: refreshMs', 'a number >= 0', String(refreshMs));
+    if (!Number.isInteger(width) || width < 1)
+      throw new InputError('progressBar: width', 'an integer >= 1', String(width));
     this.stream = options.stream === undefined ? defaultStream() : options.stream;
     this.verbose = verbose;
     this.every = every;

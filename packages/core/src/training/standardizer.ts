@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, TiefeError } from '../errors.js';
+import { describeValue } from '../validate.js';
 
 /** Serialised form of a fitted {@link Standardizer} (plain JSON). */
 export interface StandardizerJSON {
@@ -52,7 +53,7 @@ export class Standardizer {
   constructor(options: StandardizerOptions = {}) {
     const { epsilon = 1e-7 } = options;
     if (!(epsilon >= 0) || !Number.isFinite(epsilon))
-      throw new InputError('epsilon', 'a finite number >= 0', String(epsilon));
+      throw new InputError('Standardizer: epsilon', 'a finite number >= 0', String(epsilon));
     this.epsilon = epsilon;
   }
 
@@ -82,9 +83,10 @@ export class Standardizer {
    * possible on WebGPU in Node).
    */
   async fit(x: tf.Tensor, axis?: number | number[]): Promise<this> {
-    if (!(x instanceof tf.Tensor) || x.isDisposed) throw new InputError('x', 'a live tensor', String(x));
-    if (x.rank === 0) throw new InputError('x', 'a tensor of rank >= 1', 'a scalar');
-    if (x.size === 0) throw new InputError('x', 'at least one value', `shape [${x.shape}]`);
+    if (!(x instanceof tf.Tensor) || x.isDisposed)
+      throw new InputError('Standardizer.fit: x', 'a live tensor', String(x));
+    if (x.rank === 0) throw new InputError('Standardizer.fit: x', 'a tensor of rank >= 1', 'a scalar');
+    if (x.size === 0) throw new InputError('Standardizer.fit: x', 'at least one value', `shape [${x.shape}]`);
     const axes = normaliseAxes(axis ?? (x.rank === 1 ? [0] : range(x.rank - 1)), x.rank);
     // Two-pass statistics in float64 on the CPU: float32 sums lose digits on large inputs, and fit runs
     // once on training data, so the read-back is cheap next to training.
@@ -106,7 +108,8 @@ export class Standardizer {
     for (let i = 0; i < x.size; i++) index[i] = featureOf(i);
     const mean = new Float64Array(features);
     for (let i = 0; i < x.size; i++) {
-      if (!Number.isFinite(data[i])) throw new InputError('x', 'finite values', `${data[i]} at flat index ${i}`);
+      if (!Number.isFinite(data[i]))
+        throw new InputError('Standardizer.fit: x', 'finite values', `${data[i]} at flat index ${i}`);
       mean[index[i]] += data[i];
     }
     for (let f = 0; f < features; f++) mean[f] /= count;
@@ -138,10 +141,12 @@ export class Standardizer {
     };
   }
 
-  private check(x: tf.Tensor, name: string): NonNullable<Standardizer['stats']> {
-    const stats = this.require(name === 'x' ? 'transform' : 'inverseTransform');
+  /** Checks the argument `arg` of `method` (`'transform'`, `'inverseTransform'`) against the fitted shape. */
+  private check(x: tf.Tensor, method: string, arg: string): NonNullable<Standardizer['stats']> {
+    const stats = this.require(method);
+    const name = `Standardizer.${method}: ${arg}`;
     const { shape, rank } = stats.json;
-    if (!(x instanceof tf.Tensor) || x.isDisposed) throw new InputError(name, 'a live tensor', String(x));
+    if (!(x instanceof tf.Tensor) || x.isDisposed) throw new InputError(name, 'a live tensor', describeValue(x));
     const ok = x.rank === rank && shape.every((d, i) => d === 1 || d === x.shape[i]);
     if (!ok) {
       const want = shape.map((d) => (d === 1 ? '*' : String(d))).join(',');
@@ -152,13 +157,13 @@ export class Standardizer {
 
   /** `(x - mean) / scale`, as a new float32 tensor; `x` is not disposed. */
   transform(x: tf.Tensor): tf.Tensor {
-    const { mean, scale } = this.check(x, 'x');
+    const { mean, scale } = this.check(x, 'transform', 'x');
     return tf.tidy(() => tf.div(tf.sub(tf.cast(x, 'float32'), mean), scale));
   }
 
   /** `z * scale + mean`: undoes {@link transform} (e.g. for a regression model's standardised targets). */
   inverseTransform(z: tf.Tensor): tf.Tensor {
-    const { mean, scale } = this.check(z, 'z');
+    const { mean, scale } = this.check(z, 'inverseTransform', 'z');
     return tf.tidy(() => tf.add(tf.mul(tf.cast(z, 'float32'), scale), mean));
   }
 
@@ -176,17 +181,29 @@ export class Standardizer {
   /** Recreates a fitted standardizer from {@link Standardizer.toJSON} output; validates it. */
   static fromJSON(json: StandardizerJSON): Standardizer {
     if (json == null || typeof json !== 'object' || json.format !== 'tiefe-standardizer') {
-      throw new InputError('json', "an object with format 'tiefe-standardizer'", JSON.stringify(json)?.slice(0, 80));
+      throw new InputError(
+        'Standardizer.fromJSON: json',
+        "an object with format 'tiefe-standardizer'",
+        JSON.stringify(json)?.slice(0, 80),
+      );
     }
     const size = Array.isArray(json.shape) ? json.shape.reduce((a, b) => a * b, 1) : Number.NaN;
     for (const key of ['mean', 'std'] as const) {
       const v = json[key];
       if (!Array.isArray(v) || v.length !== size || !v.every(Number.isFinite)) {
-        throw new InputError(`json.${key}`, `${size} finite numbers (the product of json.shape)`, String(v?.length));
+        throw new InputError(
+          `Standardizer.fromJSON: json.${key}`,
+          `${size} finite numbers (the product of json.shape)`,
+          String(v?.length),
+        );
       }
     }
     if (!Number.isInteger(json.rank) || json.shape.length !== json.rank) {
-      throw new InputError('json.rank', `the length of json.shape (${json.shape.length})`, String(json.rank));
+      throw new InputError(
+        'Standardizer.fromJSON: json.rank',
+        `the length of json.shape (${json.shape.length})`,
+        String(json.rank),
+      );
     }
     const s = new Standardizer({ epsilon: json.epsilon });
     s.setStats({ ...json, axis: [...json.axis], shape: [...json.shape], mean: [...json.mean], std: [...json.std] });
@@ -216,9 +233,9 @@ function normaliseAxes(axis: number | number[], rank: number): number[] {
   const list = Array.isArray(axis) ? axis : [axis];
   const out = list.map((a) => {
     if (!Number.isInteger(a) || a < -rank || a >= rank)
-      throw new InputError('axis', `integers in [-${rank}, ${rank})`, String(a));
+      throw new InputError('Standardizer.fit: axis', `integers in [-${rank}, ${rank})`, String(a));
     return a < 0 ? a + rank : a;
   });
-  if (new Set(out).size !== out.length) throw new InputError('axis', 'distinct axes', `[${list}]`);
+  if (new Set(out).size !== out.length) throw new InputError('Standardizer.fit: axis', 'distinct axes', `[${list}]`);
   return out.sort((a, b) => a - b);
 }

@@ -1,9 +1,9 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { createRng, InputError } from '@tiefe/core';
+import { checkInt, checkNumber, createRng, InputError } from '@tiefe/core';
 import { type TargetOptions, targetClasses } from '../gradients.js';
 import { type ScoreKind, scoreBatches } from '../score.js';
-import { checkInput, checkInt, checkNumber } from '../validate.js';
+import { checkInput } from '../validate.js';
 import { imageView, windowIndices, windowSize } from '../windows.js';
 
 /** Options of {@link pixelFlipping}. */
@@ -50,18 +50,18 @@ export async function pixelFlipping(
   relevance: tf.Tensor | 'random',
   options: PixelFlippingOptions = {},
 ): Promise<PixelFlippingResult> {
-  checkInput(model, x);
+  checkInput('pixelFlipping', model, x);
   if (relevance !== 'random') {
     if (!relevance || !('shape' in relevance) || relevance.shape.join() !== x.shape.join()) {
       throw new InputError(
-        'relevance',
+        'pixelFlipping: relevance',
         `a tensor of shape [${x.shape}] or 'random'`,
         relevance && 'shape' in relevance ? `[${relevance.shape}]` : String(relevance),
       );
     }
   }
-  const view = imageView(x);
-  const size = windowSize(options.regionSize ?? 1, view, 'regionSize');
+  const view = imageView(x, 'pixelFlipping: x');
+  const size = windowSize(options.regionSize ?? 1, view, 'pixelFlipping: regionSize');
   // Non-overlapping tiles; the last row/column of tiles is clipped at the border.
   const regions: Int32Array[] = [];
   for (let t = 0; t < view.h; t += size[0]) {
@@ -70,15 +70,15 @@ export async function pixelFlipping(
     }
   }
   const nr = regions.length;
-  const steps = checkInt('steps', options.steps ?? Math.min(nr, 100));
-  const perStep = checkInt('regionsPerStep', options.regionsPerStep ?? 1);
+  const steps = checkInt('pixelFlipping: steps', options.steps ?? Math.min(nr, 100));
+  const perStep = checkInt('pixelFlipping: regionsPerStep', options.regionsPerStep ?? 1);
   if (steps * perStep > nr) {
-    throw new InputError('steps', `steps x regionsPerStep <= ${nr} regions`, `${steps} x ${perStep}`);
+    throw new InputError('pixelFlipping: steps', `steps x regionsPerStep <= ${nr} regions`, `${steps} x ${perStep}`);
   }
   const kind = options.score ?? 'logit';
-  const batchSize = checkInt('batchSize', options.batchSize ?? 256);
-  const seedValue = checkNumber('seed', options.seed ?? 0);
-  const classes = await targetClasses(model, x, options.target);
+  const batchSize = checkInt('pixelFlipping: batchSize', options.batchSize ?? 256);
+  const seedValue = checkNumber('pixelFlipping: seed', options.seed ?? 0);
+  const classes = await targetClasses('pixelFlipping', model, x, options.target);
   const per = view.h * view.w * view.c;
   const data = (await x.data()) as Float32Array;
   const rel = relevance === 'random' ? null : ((await relevance.data()) as Float32Array);
@@ -97,7 +97,7 @@ export async function pixelFlipping(
     for (let i = 0; i < noise.length; i++) noise[i] = lo + (hi - lo) * rng.next();
   } else if (p === 'zero') noise.fill(0);
   else if (typeof p === 'number' && Number.isFinite(p)) noise.fill(p);
-  else throw new InputError('perturbation', "'uniform', 'zero' or a number", String(p));
+  else throw new InputError('pixelFlipping: perturbation', "'uniform', 'zero' or a number", String(p));
 
   // Order of the regions per input.
   const orderRng = createRng(seedValue + 1);
@@ -114,6 +114,7 @@ export async function pixelFlipping(
 
   const len = steps + 1;
   const scores = await scoreBatches(
+    'pixelFlipping',
     model,
     x.shape.slice(1),
     view.n * len,

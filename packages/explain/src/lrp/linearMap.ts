@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { UnsupportedLayerError } from '../errors.js';
 import type { Layer } from '../graph.js';
 
 /**
@@ -33,13 +34,66 @@ interface ConvLike {
 
 const arr = (v: number[] | number, n: number): number[] => (Array.isArray(v) ? v : new Array(n).fill(v));
 
-/** Builds the {@link LinearMap} of a Dense or convolution layer (weights read, not copied). */
-export function linearMapOf(layer: Layer, className: string): LinearMap {
+/** A convolution with a layer's settings: `conv(x, kernel, strides, padding, dilations)`. */
+type ConvOp = (
+  x: tf.Tensor,
+  kernel: tf.Tensor,
+  strides: number[],
+  pad: ConvLike['padding'],
+  dilations: number[],
+) => tf.Tensor;
+
+/** A 2-D op (conv2d, depthwiseConv2d: the same arguments) as an entry of {@link CONV_OPS}. */
+function imageConv(op: typeof tf.conv2d | typeof tf.depthwiseConv2d): ConvOp {
+  return (x, k, s, pad, d) =>
+    op(
+      x as tf.Tensor4D,
+      k as tf.Tensor4D,
+      s as [number, number],
+      pad as 'valid' | 'same',
+      'NHWC',
+      d as [number, number],
+    );
+}
+
+/**
+ * The tfjs op of each convolution layer class, channels last, with the layer's settings. Causal padding (Conv1D
+ * only) is left zero padding of (k - 1) d steps, then a valid convolution.
+ */
+const CONV_OPS: Record<string, ConvOp> = {
+  Conv1D: (x, k, [s], pad, [d]) => {
+    if (pad !== 'causal') return tf.conv1d(x as tf.Tensor3D, k as tf.Tensor3D, s, pad, 'NWC', d);
+    const padded = tf.pad(x as tf.Tensor3D, [
+      [0, 0],
+      [(k.shape[0] - 1) * d, 0],
+      [0, 0],
+    ]);
+    return tf.conv1d(padded, k as tf.Tensor3D, s, 'valid', 'NWC', d);
+  },
+  Conv2D: imageConv(tf.conv2d),
+  Conv3D: (x, k, s, pad, d) =>
+    tf.conv3d(
+      x as tf.Tensor5D,
+      k as tf.Tensor5D,
+      s as [number, number, number],
+      pad as 'valid' | 'same',
+      'NDHWC',
+      d as [number, number, number],
+    ),
+  DepthwiseConv2D: imageConv(tf.depthwiseConv2d),
+};
+
+const addBias = (z: tf.Tensor, b: tf.Tensor | null) => (b ? tf.add(z, b) : z);
+
+/**
+ * Builds the {@link LinearMap} of a Dense or convolution layer (weights read, not copied); `method` is the
+ * explanation method, named by the {@link UnsupportedLayerError} for a layer it cannot map.
+ */
+export function linearMapOf(method: string, layer: Layer, className: string): LinearMap {
   const l = layer as unknown as ConvLike;
   const bias = l.bias && (l.useBias ?? true) ? l.bias.read() : null;
-  const addBias = (z: tf.Tensor, b: tf.Tensor | null) => (b ? tf.add(z, b) : z);
   if (l.dataFormat && l.dataFormat !== 'channelsLast') {
-    throw new Error(`${className} "${layer.name}": only dataFormat channelsLast is supported`);
+    throw new UnsupportedLayerError(method, layer.name, className, 'only dataFormat channelsLast is supported');
   }
   switch (className) {
     case 'Dense':
@@ -56,64 +110,31 @@ export function linearMapOf(layer: Layer, className: string): LinearMap {
           return addBias(z, b);
         },
       };
-    case 'Conv1D': {
-      const stride = arr(l.strides, 1)[0];
-      const dil = arr(l.dilationRate, 1)[0];
-      return {
-        kind: 'conv',
-        kernel: l.kernel!.read(),
-        bias,
-        apply: (x, k, b) => {
-          let xx = x as tf.Tensor3D;
-          let pad: 'valid' | 'same' = l.padding === 'same' ? 'same' : 'valid';
-          if (l.padding === 'causal') {
-            xx = tf.pad(xx, [
-              [0, 0],
-              [(k.shape[0] - 1) * dil, 0],
-              [0, 0],
-            ]);
-            pad = 'valid';
-          }
-          return addBias(tf.conv1d(xx, k as tf.Tensor3D, stride, pad, 'NWC', dil), b);
-        },
-      };
-    }
-    case 'Conv2D': {
-      const s = arr(l.strides, 2) as [number, number];
-      const d = arr(l.dilationRate, 2) as [number, number];
-      const pad = l.padding as 'valid' | 'same';
-      return {
-        kind: 'conv',
-        kernel: l.kernel!.read(),
-        bias,
-        apply: (x, k, b) => addBias(tf.conv2d(x as tf.Tensor4D, k as tf.Tensor4D, s, pad, 'NHWC', d), b),
-      };
-    }
-    case 'Conv3D': {
-      const s = arr(l.strides, 3) as [number, number, number];
-      const d = arr(l.dilationRate, 3) as [number, number, number];
-      const pad = l.padding as 'valid' | 'same';
-      return {
-        kind: 'conv',
-        kernel: l.kernel!.read(),
-        bias,
-        apply: (x, k, b) => addBias(tf.conv3d(x as tf.Tensor5D, k as tf.Tensor5D, s, pad, 'NDHWC', d), b),
-      };
-    }
+    case 'Conv1D':
+    case 'Conv2D':
+    case 'Conv3D':
     case 'DepthwiseConv2D': {
-      const s = arr(l.strides, 2) as [number, number];
-      const d = arr(l.dilationRate, 2) as [number, number];
-      const pad = l.padding as 'valid' | 'same';
+      const depthwise = className === 'DepthwiseConv2D';
+      const kernel = (depthwise ? l.depthwiseKernel : l.kernel)!.read();
+      const rank = kernel.rank - 2; // spatial axes: the kernel is [...spatial, in, out (or multiplier)]
+      const s = arr(l.strides, rank);
+      const d = arr(l.dilationRate, rank);
+      const conv = CONV_OPS[className];
       return {
         kind: 'conv',
-        depthwise: true,
-        kernel: l.depthwiseKernel!.read(),
+        ...(depthwise ? { depthwise: true } : {}),
+        kernel,
         bias,
-        apply: (x, k, b) => addBias(tf.depthwiseConv2d(x as tf.Tensor4D, k as tf.Tensor4D, s, pad, 'NHWC', d), b),
+        apply: (x, k, b) => addBias(conv(x, k, s, l.padding, d), b),
       };
     }
     default:
-      throw new Error(`linearMapOf: ${className} is not a linear layer`);
+      throw new UnsupportedLayerError(
+        method,
+        layer.name,
+        className,
+        `not a linear layer (${LINEAR_CLASSES.join(', ')})`,
+      );
   }
 }
 

@@ -36,9 +36,9 @@ export interface LrpOptions {
  * @throws UnsupportedLayerError naming a layer LRP does not handle, InputError on bad input.
  */
 export async function lrp(model: tfl.LayersModel, x: tf.Tensor, options: LrpOptions = {}): Promise<tf.Tensor> {
-  checkInput(model, x);
+  checkInput('lrp', model, x);
   buildPlanChecked(model);
-  const classes = await targetClasses(model, x, options.target);
+  const classes = await targetClasses('lrp', model, x, options.target);
   return tf.tidy(() => propagate(buildPlan(model, 'lrp', true), x, classes, options));
 }
 

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
+import { checkNumber, describeValue, InputError } from '@tiefe/core';
 import type { LinearMap } from './linearMap.js';
 
 /**
@@ -74,7 +74,7 @@ export function zero(): LrpRule {
  */
 export function epsilon(options: { epsilon?: number } = {}): LrpRule {
   const eps = options.epsilon ?? 1e-6;
-  if (!(eps >= 0) || !Number.isFinite(eps)) throw new InputError('epsilon', 'a finite number >= 0', String(eps));
+  checkNumber('rules.epsilon: epsilon', eps, 0);
   return {
     name: `epsilon(${eps})`,
     relevance: (m, x, r) =>
@@ -97,7 +97,8 @@ export function epsilon(options: { epsilon?: number } = {}): LrpRule {
 export function gamma(options: { gamma?: number; epsilon?: number } = {}): LrpRule {
   const g = options.gamma ?? 0.25;
   const eps = options.epsilon ?? 1e-6;
-  if (!(g >= 0) || !Number.isFinite(g)) throw new InputError('gamma', 'a finite number >= 0', String(g));
+  checkNumber('rules.gamma: gamma', g, 0);
+  checkNumber('rules.gamma: epsilon', eps, 0);
   return {
     name: `gamma(${g})`,
     relevance: (m, x, r) =>
@@ -146,7 +147,7 @@ export function alphaBeta(options: { alpha?: number; beta?: number } = {}): LrpR
   const alpha = options.alpha ?? 2;
   const beta = options.beta ?? alpha - 1;
   if (!Number.isFinite(alpha) || !Number.isFinite(beta) || beta < 0 || Math.abs(alpha - beta - 1) > 1e-9) {
-    throw new InputError('alphaBeta', 'alpha - beta = 1 with beta >= 0', `alpha ${alpha}, beta ${beta}`);
+    throw new InputError('rules.alphaBeta: options', 'alpha - beta = 1 with beta >= 0', `alpha ${alpha}, beta ${beta}`);
   }
   return {
     name: `alphaBeta(${alpha},${beta})`,
@@ -171,7 +172,8 @@ export type Bound = number | tf.Tensor;
  */
 export function zBox(options: { low: Bound; high: Bound }): LrpRule {
   const { low, high } = options ?? ({} as { low: Bound; high: Bound });
-  if (low === undefined || high === undefined) throw new InputError('zBox', '{ low, high } bounds', 'none');
+  if (low === undefined || high === undefined)
+    throw new InputError('rules.zBox: options', '{ low, high } bounds', describeValue(options));
   return {
     name: 'zBox',
     relevance: (m, x, r) => {

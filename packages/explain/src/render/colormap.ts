@@ -2,6 +2,7 @@
  * Colour maps from a value in [0, 1] (sequential) or [-1, 1] mapped to [0, 1] (diverging) to RGB bytes, by
  * linear interpolation between a few anchor colours.
  */
+import { checkOneOf } from '@tiefe/core';
 
 /** Names of the built-in colour maps: diverging 'bwr', 'seismic', 'coldnhot'; sequential 'hot', 'gray', 'viridis'. */
 export type ColormapName = 'bwr' | 'seismic' | 'coldnhot' | 'hot' | 'gray' | 'viridis';
@@ -57,8 +58,8 @@ export function isDiverging(name: ColormapName): boolean {
 
 /** The colour of t in [0, 1] (clamped) under map `name`. */
 export function colormap(name: ColormapName, t: number): Rgb {
+  if (!Object.hasOwn(ANCHORS, name)) checkOneOf('colormap: name', name, COLORMAPS);
   const anchors = ANCHORS[name];
-  if (!anchors) throw new Error(`unknown colour map ${name}`);
   const u = Math.min(1, Math.max(0, Number.isFinite(t) ? t : 0.5)) * (anchors.length - 1);
   const i = Math.min(anchors.length - 2, Math.floor(u));
   const f = u - i;

@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
-import { type ColormapName, colormap, isDiverging } from './colormap.js';
-import type { RgbaImage } from './image.js';
+import { checkOneOf, InputError, type RgbaImage } from '@tiefe/core';
+import { COLORMAPS, type ColormapName, colormap, isDiverging } from './colormap.js';
 
 /** Options of {@link renderHeatmap}. */
 export interface HeatmapOptions {
@@ -31,7 +30,8 @@ async function pixels(map: tf.Tensor, reduce: 'sum' | 'maxAbs'): Promise<{ h: nu
   let c: number;
   if (s.length === 2) [h, w, c] = [s[0], s[1], 1];
   else if (s.length === 3) [h, w, c] = [s[0], s[1], s[2]];
-  else throw new InputError('map', 'one image: [H, W], [H, W, C] or [1, H, W, C]', `shape [${map.shape}]`);
+  else
+    throw new InputError('renderHeatmap: map', 'one image: [H, W], [H, W, C] or [1, H, W, C]', `shape [${map.shape}]`);
   const d = (await map.data()) as Float32Array;
   const v = new Float32Array(h * w);
   for (let i = 0; i < h * w; i++) {
@@ -58,13 +58,14 @@ function scaleOf(v: Float32Array, percentile: number): number {
  * non-negative maps to t = v / s on a sequential map.
  */
 export async function renderHeatmap(map: tf.Tensor, options: HeatmapOptions = {}): Promise<RgbaImage> {
+  if (options.colormap !== undefined) checkOneOf('renderHeatmap: colormap', options.colormap, COLORMAPS);
   const { h, w, v } = await pixels(map, options.reduce ?? 'sum');
   const signed = options.colormap ? isDiverging(options.colormap) : v.some((x) => x < 0);
   const cm = options.colormap ?? (signed ? 'bwr' : 'hot');
   const pct = options.percentile ?? 99.5;
-  if (!(pct > 0 && pct <= 100)) throw new InputError('percentile', 'a number in (0, 100]', String(pct));
+  if (!(pct > 0 && pct <= 100)) throw new InputError('renderHeatmap: percentile', 'a number in (0, 100]', String(pct));
   const s = options.scale ?? scaleOf(v, pct);
-  if (!(s > 0) || !Number.isFinite(s)) throw new InputError('scale', 'a positive number', String(s));
+  if (!(s > 0) || !Number.isFinite(s)) throw new InputError('renderHeatmap: scale', 'a positive number', String(s));
   const data = new Uint8ClampedArray(h * w * 4);
   for (let i = 0; i < h * w; i++) {
     const t = signed ? (v[i] / s + 1) / 2 : v[i] / s;
@@ -103,7 +104,11 @@ export async function renderInput(image: tf.Tensor, options: InputImageOptions =
   if (image.rank === 4 && s[0] === 1) s = s.slice(1);
   const [h, w, c] = s.length === 2 ? [s[0], s[1], 1] : s.length === 3 ? [s[0], s[1], s[2]] : [0, 0, 0];
   if (!h || !(c === 1 || c === 3))
-    throw new InputError('image', 'one image [H, W], [H, W, 1|3] or [1, H, W, C]', `shape [${image.shape}]`);
+    throw new InputError(
+      'renderInput: image',
+      'one image [H, W], [H, W, 1|3] or [1, H, W, C]',
+      `shape [${image.shape}]`,
+    );
   const d = (await image.data()) as Float32Array;
   let lo = Infinity;
   let hi = -Infinity;
@@ -134,10 +139,14 @@ export interface OverlayOptions {
  */
 export function overlay(input: RgbaImage, heat: RgbaImage, options: OverlayOptions = {}): RgbaImage {
   if (input.width !== heat.width || input.height !== heat.height) {
-    throw new InputError('heat', `an image of ${input.width} x ${input.height}`, `${heat.width} x ${heat.height}`);
+    throw new InputError(
+      'overlay: heat',
+      `an image of ${input.width} x ${input.height}`,
+      `${heat.width} x ${heat.height}`,
+    );
   }
   const a = options.alpha ?? 0.6;
-  if (!(a >= 0 && a <= 1)) throw new InputError('alpha', 'a number in [0, 1]', String(a));
+  if (!(a >= 0 && a <= 1)) throw new InputError('overlay: alpha', 'a number in [0, 1]', String(a));
   const data = new Uint8ClampedArray(input.data.length);
   for (let i = 0; i < data.length; i += 4) {
     for (let k = 0; k < 3; k++) data[i + k] = Math.round((1 - a) * input.data[i + k] + a * heat.data[i + k]);

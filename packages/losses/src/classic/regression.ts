@@ -1,12 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
-import { checkTensor, fmt, named } from '../internal/inputs.js';
+import { checkTensor, InputError } from '@tiefe/core';
+import { fmt, named } from '../internal/inputs.js';
 import type { LossFn } from '../types.js';
 
 /** Both float tensors of the same shape (rank >= 1, first axis the batch). */
 export function checkSameShape(fn: string, yTrue: tf.Tensor, yPred: tf.Tensor): void {
-  checkTensor(`${fn}: yPred`, yPred, ['float32']);
-  checkTensor(`${fn}: yTrue`, yTrue, ['float32', 'int32', 'bool']);
+  checkTensor(`${fn}: yPred`, yPred, { dtype: ['float32'] });
+  checkTensor(`${fn}: yTrue`, yTrue, { dtype: ['float32', 'int32', 'bool'] });
   if (yPred.rank < 1 || yTrue.shape.length !== yPred.shape.length || yTrue.shape.some((d, i) => d !== yPred.shape[i])) {
     throw new InputError(`${fn}: yTrue`, `yPred's shape ${fmt(yPred.shape)}`, `shape ${fmt(yTrue.shape)}`);
   }
@@ -70,7 +70,7 @@ export function weightedMeanSquaredError(options: WeightedMseOptions = {}): Weig
     }
     const n = yPred.shape[0];
     if (sampleWeights !== undefined) {
-      checkTensor(`${fn}: sampleWeights`, sampleWeights, ['float32', 'int32']);
+      checkTensor(`${fn}: sampleWeights`, sampleWeights, { dtype: ['float32', 'int32'] });
       if (sampleWeights.size !== n) {
         throw new InputError(
           `${fn}: sampleWeights`,

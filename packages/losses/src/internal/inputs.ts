@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { BackendError, InputError } from '@tiefe/core';
+import { BackendError, checkTensor, InputError } from '@tiefe/core';
 import type { SegmentationInputOptions, SegmentationMode } from '../types.js';
 
 /** What the shapes of `yTrue` and `yPred` say, checked once per call (no data read). */
@@ -18,15 +18,6 @@ export const fmt = (shape: readonly number[]): string => `[${shape.join(',')}]`;
 const same = (a: readonly number[], b: readonly number[]): boolean =>
   a.length === b.length && a.every((v, i) => v === b[i]);
 
-/** Throws an InputError unless `x` is a tensor of one of the allowed dtypes. */
-export function checkTensor(name: string, x: unknown, dtypes: readonly tf.DataType[]): asserts x is tf.Tensor {
-  if (!(x instanceof tf.Tensor)) {
-    throw new InputError(name, 'a tf.Tensor', x === null ? 'null' : typeof x);
-  }
-  if (x.isDisposed) throw new InputError(name, 'a live tensor', 'a disposed tensor');
-  if (!dtypes.includes(x.dtype)) throw new InputError(name, `dtype ${dtypes.join(' or ')}`, `dtype ${x.dtype}`);
-}
-
 /**
  * Checks shapes and dtypes of a segmentation loss's inputs and tells how to read them.
  * `yPred` is `[N, ...spatial, C]` float32; `yTrue` is either `yPred`'s shape (one-hot, multi-hot or a binary
@@ -38,8 +29,8 @@ export function parseSegmentationInputs(
   yPred: tf.Tensor,
   options: Pick<SegmentationInputOptions, 'mode' | 'ignoreIndex'>,
 ): ParsedInputs {
-  checkTensor(`${fn}: yPred`, yPred, ['float32']);
-  checkTensor(`${fn}: yTrue`, yTrue, ['float32', 'int32', 'bool']);
+  checkTensor(`${fn}: yPred`, yPred, { dtype: 'float32' });
+  checkTensor(`${fn}: yTrue`, yTrue, { dtype: ['float32', 'int32', 'bool'] });
   if (yPred.rank < 2) {
     throw new InputError(`${fn}: yPred`, 'a tensor of rank >= 2, [N, ...spatial, C]', `shape ${fmt(yPred.shape)}`);
   }
@@ -234,13 +225,6 @@ export async function validateValues(
 export function named<F extends (...args: never[]) => unknown>(name: string, fn: F): F & { readonly name: string } {
   Object.defineProperty(fn, 'name', { value: name, configurable: true });
   return fn;
-}
-
-/** Throws unless `value` is a finite number in [lo, hi] (option checks). */
-export function checkNumber(name: string, value: number, lo: number, hi: number): void {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < lo || value > hi) {
-    throw new InputError(name, `a number in [${lo}, ${hi}]`, `${value}`);
-  }
 }
 
 /**

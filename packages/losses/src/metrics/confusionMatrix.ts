@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
-import { checkTensor, fmt } from '../internal/inputs.js';
+import { checkBoolean, checkInt, checkNumber, checkOptions, checkTensor, InputError } from '@tiefe/core';
+import { fmt } from '../internal/inputs.js';
 
-/** Options of the segmentation metrics and of {@link SegmentationConfusionMatrix}. */
+/** How the segmentation metrics read `yTrue` and `yPred` (the metric factories and {@link SegmentationConfusionMatrix}). */
 export interface SegmentationMetricOptions {
   /**
    * Number of classes K. Default: from `yPred`'s last axis (2 for a single sigmoid channel). Required when
@@ -15,6 +15,12 @@ export interface SegmentationMetricOptions {
   fromLogits?: boolean;
   /** Foreground threshold for a single-channel `yPred`. Default 0.5 (0 with fromLogits). */
   threshold?: number;
+}
+
+/** Options of {@link SegmentationConfusionMatrix}. */
+export interface SegmentationConfusionMatrixOptions extends SegmentationMetricOptions {
+  /** Number of classes K (>= 2). */
+  numClasses: number;
   /** Check that class ids are integers in [0, K) (or ignoreIndex); reads a few numbers. Default true. */
   validate?: boolean;
 }
@@ -41,19 +47,29 @@ export class SegmentationConfusionMatrix {
   readonly counts: Float64Array;
   readonly numClasses: number;
 
-  constructor(readonly options: SegmentationMetricOptions & { numClasses: number }) {
-    const k = options?.numClasses;
-    if (!Number.isInteger(k) || k < 2)
-      throw new InputError('SegmentationConfusionMatrix: numClasses', 'an integer >= 2', `${k}`);
-    this.numClasses = k;
-    this.counts = new Float64Array(k * k);
+  constructor(readonly options: SegmentationConfusionMatrixOptions) {
+    const fn = 'SegmentationConfusionMatrix';
+    checkOptions(`${fn}: options`, options);
+    this.numClasses = checkInt(`${fn}: numClasses`, options?.numClasses, 2);
+    checkMetricOptions(fn, options);
+    this.counts = new Float64Array(this.numClasses * this.numClasses);
   }
 
   /** Adds the counts of one batch. */
   async update(yTrue: tf.Tensor, yPred: tf.Tensor): Promise<void> {
     const fn = 'SegmentationConfusionMatrix.update';
     const k = this.numClasses;
-    const { idx, check } = tf.tidy(() => pairIndices(fn, yTrue, yPred, this.options, k));
+    const { idx, check } = tf.tidy(() => {
+      const { truth, pred, keep } = hardLabels(fn, yTrue, yPred, this.options, k);
+      const check = tf.stack([...rangeStats(truth, keep, k), ...rangeStats(pred, keep, k)]) as tf.Tensor1D;
+      // Out-of-range values (when not validated) are clamped so that bincount stays in bounds.
+      const t = tf.clipByValue(tf.cast(truth, 'int32'), 0, k - 1);
+      const p = tf.clipByValue(pred, 0, k - 1);
+      const pair = tf.add(tf.mul(t, tf.scalar(k, 'int32')), p);
+      // Ignored pixels get index K * K, which bincount (size K * K) skips.
+      const idx = tf.where(keep, pair, tf.fill(pair.shape, k * k, 'int32')) as tf.Tensor1D;
+      return { idx, check };
+    });
     try {
       if (this.options.validate !== false) {
         const s = await check.data();
@@ -158,7 +174,7 @@ export class SegmentationConfusionMatrix {
 }
 
 /** Mean of the non-NaN values; NaN when there are none. */
-export function nanMean(values: readonly number[]): number {
+function nanMean(values: readonly number[]): number {
   let s = 0;
   let n = 0;
   for (const v of values) {
@@ -170,9 +186,17 @@ export function nanMean(values: readonly number[]): number {
   return n > 0 ? s / n : Number.NaN;
 }
 
+/** Checks the options every segmentation metric shares (no tensors involved). */
+export function checkMetricOptions(fn: string, o: SegmentationMetricOptions): void {
+  if (o.numClasses !== undefined) checkInt(`${fn}: numClasses`, o.numClasses, 2);
+  if (o.ignoreIndex !== undefined) checkNumber(`${fn}: ignoreIndex`, o.ignoreIndex);
+  if (o.threshold !== undefined) checkNumber(`${fn}: threshold`, o.threshold);
+  if (o.fromLogits !== undefined) checkBoolean(`${fn}: fromLogits`, o.fromLogits);
+}
+
 /** Number of classes implied by yPred and the options (K). */
 export function metricClasses(fn: string, yPred: tf.Tensor, o: SegmentationMetricOptions): number {
-  checkTensor(`${fn}: yPred`, yPred, ['float32', 'int32']);
+  checkTensor(`${fn}: yPred`, yPred, { dtype: ['float32', 'int32'] });
   if (yPred.dtype === 'int32') {
     if (o.numClasses === undefined) {
       throw new InputError(
@@ -183,6 +207,8 @@ export function metricClasses(fn: string, yPred: tf.Tensor, o: SegmentationMetri
     }
     return o.numClasses;
   }
+  if (yPred.rank < 2)
+    throw new InputError(`${fn}: yPred`, 'a tensor of rank >= 2, [N, ...spatial, C]', `shape ${fmt(yPred.shape)}`);
   const c = yPred.shape[yPred.rank - 1];
   const k = c === 1 ? 2 : c;
   if (o.numClasses !== undefined && o.numClasses !== k) {
@@ -192,18 +218,19 @@ export function metricClasses(fn: string, yPred: tf.Tensor, o: SegmentationMetri
 }
 
 /**
- * Flat pair indices t * K + p (K * K for ignored pixels, which bincount skips) and the value checks
- * [bad true count, min, max, bad pred count, min, max]. Call inside `tf.tidy`.
+ * The hard labels of one batch, flat: true class ids (float32, as given: not yet range-checked), predicted class
+ * ids (int32: the argmax, or `yPred > threshold` for one channel, or yPred's own ids) and the counted pixels.
+ * Call inside `tf.tidy`.
  */
-function pairIndices(
+export function hardLabels(
   fn: string,
   yTrue: tf.Tensor,
   yPred: tf.Tensor,
   o: SegmentationMetricOptions,
   k: number,
-): { idx: tf.Tensor1D; check: tf.Tensor1D } {
-  checkTensor(`${fn}: yTrue`, yTrue, ['float32', 'int32', 'bool']);
-  checkTensor(`${fn}: yPred`, yPred, ['float32', 'int32']);
+): { truth: tf.Tensor1D; pred: tf.Tensor1D; keep: tf.Tensor1D } {
+  checkTensor(`${fn}: yTrue`, yTrue, { dtype: ['float32', 'int32', 'bool'] });
+  checkTensor(`${fn}: yPred`, yPred, { dtype: ['float32', 'int32'] });
   let pred: tf.Tensor;
   let idShape: number[];
   if (yPred.dtype === 'int32') {
@@ -227,7 +254,8 @@ function pairIndices(
   const sameAs = (s: number[]) => yTrue.shape.length === s.length && yTrue.shape.every((d, i) => d === s[i]);
   if (sameAs(idShape) || sameAs([...idShape, 1])) {
     truth = tf.reshape(tf.cast(yTrue, 'float32'), [m]);
-  } else if (k > 2 && sameAs([...idShape, k])) {
+  } else if (sameAs([...idShape, k])) {
+    // One-hot (K >= 2; for a single sigmoid channel, the 2-channel one-hot of background and foreground).
     if (o.ignoreIndex !== undefined) {
       throw new InputError(
         `${fn}: ignoreIndex`,
@@ -239,42 +267,27 @@ function pairIndices(
   } else {
     throw new InputError(
       `${fn}: yTrue`,
-      `class ids of shape ${fmt(idShape)} or ${fmt([...idShape, 1])}${k > 2 ? ` or one-hot ${fmt([...idShape, k])}` : ''}`,
+      `class ids of shape ${fmt(idShape)} or ${fmt([...idShape, 1])} or one-hot ${fmt([...idShape, k])}`,
       `shape ${fmt(yTrue.shape)}`,
     );
   }
   const keep = o.ignoreIndex === undefined ? tf.cast(tf.onesLike(truth), 'bool') : tf.notEqual(truth, o.ignoreIndex);
-  const predF = tf.cast(pred, 'float32');
-  const stats = (v: tf.Tensor, mask: tf.Tensor) => {
-    const bad = tf.logicalAnd(
-      mask,
-      tf.logicalOr(
-        tf.logicalOr(tf.less(v, 0), tf.greater(v, k - 1)),
-        tf.logicalOr(tf.notEqual(v, tf.floor(v)), tf.isNaN(v)),
-      ),
-    );
-    return [
-      tf.sum(tf.cast(bad, 'float32')),
-      tf.min(tf.where(mask, v, tf.fill(v.shape, Number.POSITIVE_INFINITY))),
-      tf.max(tf.where(mask, v, tf.fill(v.shape, Number.NEGATIVE_INFINITY))),
-    ];
-  };
-  const check = tf.stack([...stats(truth, keep), ...stats(predF, keep)]) as tf.Tensor1D;
-  // Out-of-range values (when not validated) are clamped so that bincount stays in bounds.
-  const t = tf.clipByValue(tf.cast(truth, 'int32'), 0, k - 1);
-  const p = tf.clipByValue(tf.cast(pred, 'int32'), 0, k - 1);
-  const idx = tf.where(keep, tf.add(tf.mul(t, tf.scalar(k, 'int32')), p), tf.fill([m], k * k, 'int32')) as tf.Tensor1D;
-  return { idx, check };
+  return { truth: truth as tf.Tensor1D, pred: pred as tf.Tensor1D, keep: keep as tf.Tensor1D };
 }
 
-/** The confusion matrix of one batch (one call of {@link SegmentationConfusionMatrix.update}). */
-export async function segmentationConfusionMatrix(
-  yTrue: tf.Tensor,
-  yPred: tf.Tensor,
-  options: SegmentationMetricOptions = {},
-): Promise<SegmentationConfusionMatrix> {
-  const k = metricClasses('segmentationConfusionMatrix', yPred, options);
-  const cm = new SegmentationConfusionMatrix({ ...options, numClasses: k });
-  await cm.update(yTrue, yPred);
-  return cm;
+/** [count of counted values outside [0, K) or not integer or NaN, their min, their max]. Call inside `tf.tidy`. */
+function rangeStats(ids: tf.Tensor, keep: tf.Tensor, k: number): tf.Tensor[] {
+  const v = tf.cast(ids, 'float32');
+  const bad = tf.logicalAnd(
+    keep,
+    tf.logicalOr(
+      tf.logicalOr(tf.less(v, 0), tf.greater(v, k - 1)),
+      tf.logicalOr(tf.notEqual(v, tf.floor(v)), tf.isNaN(v)),
+    ),
+  );
+  return [
+    tf.sum(tf.cast(bad, 'float32')),
+    tf.min(tf.where(keep, v, tf.fill(v.shape, Number.POSITIVE_INFINITY))),
+    tf.max(tf.where(keep, v, tf.fill(v.shape, Number.NEGATIVE_INFINITY))),
+  ];
 }

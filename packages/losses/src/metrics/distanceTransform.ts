@@ -68,7 +68,11 @@ export function squaredDistanceTransform(
   }
   const sp = spacing ?? shape.map(() => 1);
   if (sp.length !== shape.length || sp.some((s) => !(s > 0) || !Number.isFinite(s))) {
-    throw new InputError('spacing', `${shape.length} positive finite numbers`, `[${sp.join(', ')}]`);
+    throw new InputError(
+      'squaredDistanceTransform: spacing',
+      `${shape.length} positive finite numbers`,
+      `[${sp.join(', ')}]`,
+    );
   }
   const out = new Float64Array(size);
   for (let i = 0; i < size; i++) out[i] = sites[i] ? 0 : Number.POSITIVE_INFINITY;

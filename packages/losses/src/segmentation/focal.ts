@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkNumber } from '@tiefe/core';
 import {
   checkClassWeights,
-  checkNumber,
   named,
   parseSegmentationInputs,
   targetsAndMask,

@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
+import { checkNumber, InputError } from '@tiefe/core';
 import {
   checkClassWeights,
-  checkNumber,
   type ParsedInputs,
   parseSegmentationInputs,
   probabilities,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkNumber, named } from '../internal/inputs.js';
+import { checkNumber } from '@tiefe/core';
+import { named } from '../internal/inputs.js';
 import type { LossFn } from '../types.js';
 import { aggregate, type OverlapLossOptions, type OverlapStats, overlapDefaults, overlapStats } from './overlap.js';
 

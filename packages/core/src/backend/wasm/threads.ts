@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { importNodeOnly, isNode, resolveFromCore } from '../../platform.js';
 
 /** What {@link configureWasmThreads} decided. */
 export interface WasmThreadsSetup {
@@ -6,7 +7,7 @@ export interface WasmThreadsSetup {
   threads: number;
   /** Why threads are off, when they are. */
   reason?: string;
-  /** Call after `tf.setBackend('wasm')` has settled (resolved or rejected): removes the Node loader patch. */
+  /** Call after `tf.setBackend('wasm')` has settled (resolved or rejected): removes the core-count patch. */
   done: () => void;
 }
 
@@ -15,13 +16,12 @@ interface EmscriptenPThread {
   unusedWorkers: Array<{ unref?: () => void }>;
 }
 
-const isNode = typeof process === 'object' && typeof process.versions?.node === 'string';
-
 /**
  * Prepares tfjs-backend-wasm's threaded SIMD build; call it before `tf.setBackend('wasm')`, then `done()` after.
  *
  * - Browser: threads need a cross-origin isolated page (`crossOriginIsolated`, so SharedArrayBuffer exists);
- *   tfjs detects that itself, this only sets the thread count.
+ *   tfjs detects that itself. tfjs caps the pool at half of `navigator.hardwareConcurrency` (it assumes two
+ *   hyperthreads per core: 1 thread on 2 cores), so until `done()` the page's `navigator` reports 2 x `threads`.
  * - Node: tfjs turns threads off (`WASM_HAS_MULTITHREAD_SUPPORT` is false in Node) and its Emscripten loader
  *   starts workers from `blob:` URLs, which Node's `Worker` rejects. This turns the flag on and, until `done()`,
  *   makes `URL.createObjectURL` write the worker script to a file in the temp folder (content-addressed,
@@ -34,7 +34,7 @@ const isNode = typeof process === 'object' && typeof process.versions?.node === 
 export async function configureWasmThreads(threads?: number): Promise<WasmThreadsSetup> {
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   const cores = isNode
-    ? (await import('node:os')).availableParallelism()
+    ? (await importNodeOnly<typeof import('node:os')>('node:os')).availableParallelism()
     : (globalThis.navigator?.hardwareConcurrency ?? 1);
   const want = Math.max(1, Math.floor(threads ?? Math.min(cores, 8)));
   const off = (reason: string): WasmThreadsSetup => {
@@ -49,13 +49,10 @@ export async function configureWasmThreads(threads?: number): Promise<WasmThread
   if (typeof SharedArrayBuffer === 'undefined')
     return off('SharedArrayBuffer is unavailable (page not cross-origin isolated)');
   wasm.setThreadsCount(want);
-  if (!isNode) return { threads: want, done: () => {} };
-  const { existsSync } = await import('node:fs');
-  const { createRequire } = await import('node:module');
-  const { dirname, join } = await import('node:path');
-  // import.meta is empty in the CommonJS build, where __filename exists instead.
-  const here = typeof __filename === 'string' ? __filename : import.meta.url;
-  const pkg = createRequire(here).resolve('@tensorflow/tfjs-backend-wasm/package.json');
+  if (!isNode) return { threads: want, done: reportCores(want) };
+  const { existsSync } = await importNodeOnly<typeof import('node:fs')>('node:fs');
+  const { dirname, join } = await importNodeOnly<typeof import('node:path')>('node:path');
+  const pkg = await resolveFromCore('@tensorflow/tfjs-backend-wasm/package.json');
   const mainScript = join(dirname(pkg), 'wasm-out', 'tfjs-backend-wasm-threaded-simd.js');
   // Without it the workers could never load and setBackend would wait forever: stay single-threaded.
   if (!existsSync(mainScript)) return off(`${mainScript} is missing`);
@@ -64,13 +61,28 @@ export async function configureWasmThreads(threads?: number): Promise<WasmThread
   return { threads: want, done };
 }
 
+/**
+ * Browser: makes `navigator.hardwareConcurrency` (what tfjs's module reads as it starts, to cap its pool at half
+ * of it) report 2 x `threads` until the returned function restores the browser's own value.
+ */
+function reportCores(threads: number): () => void {
+  const nav = globalThis.navigator as Navigator | undefined;
+  if (!nav || (nav.hardwareConcurrency ?? 0) >= 2 * threads) return () => {};
+  // An own property shadows the prototype's getter; deleting it brings the getter back.
+  Object.defineProperty(nav, 'hardwareConcurrency', { value: 2 * threads, configurable: true });
+  return () => {
+    delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  };
+}
+
 /** Node: serves the Emscripten worker from a file instead of a `blob:` URL (see configureWasmThreads). */
 async function patchNodeLoader(threads: number, mainScript: string): Promise<() => void> {
-  const { createHash } = await import('node:crypto');
-  const { mkdirSync, renameSync, writeFileSync } = await import('node:fs');
-  const os = (await import('node:os')).default;
+  const { createHash } = await importNodeOnly<typeof import('node:crypto')>('node:crypto');
+  const { mkdirSync, renameSync, writeFileSync } = await importNodeOnly<typeof import('node:fs')>('node:fs');
+  // The CommonJS object itself (what Emscripten's require('os') returns), so that patching cpus() reaches it.
+  const os = (await importNodeOnly<{ default: typeof import('node:os') }>('node:os')).default;
   const { tmpdir } = os;
-  const { join } = await import('node:path');
+  const { join } = await importNodeOnly<typeof import('node:path')>('node:path');
   const materialize = (text: string): string => {
     const dir = join(tmpdir(), 'tiefe-wasm-threads');
     mkdirSync(dir, { recursive: true });

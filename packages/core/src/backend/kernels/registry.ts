@@ -1,0 +1,113 @@
+/**
+ * The one list of Tiefe's kernels and gradients, and the one function that registers them. tfjs 4.22 lacks or
+ * gets wrong a few kernels that common models train with; each file next to this one holds one kernel
+ * (named as tfjs names it) with what it fixes and how it was checked.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { resizeNearestNeighborGrad } from './cpu/ResizeNearestNeighborGrad.js';
+import { conv2dGrad } from './gradients/Conv2D_grad.js';
+import { conv3DBackpropInputV2Grad } from './gradients/Conv3DBackpropInputV2_grad.js';
+import { depthwiseConv2dGrad } from './gradients/DepthwiseConv2dNative_grad.js';
+import { saveOriginal } from './original.js';
+import { avgPoolGrad } from './wasm/AvgPoolGrad.js';
+import { batchMatMul } from './wasm/BatchMatMul.js';
+import { cast } from './wasm/Cast.js';
+import { conv2DBackpropFilter } from './wasm/Conv2DBackpropFilter.js';
+import { conv2DBackpropInput } from './wasm/Conv2DBackpropInput.js';
+import { conv3DBackpropFilterV2 } from './wasm/Conv3DBackpropFilterV2.js';
+import { conv3DBackpropInputV2 } from './wasm/Conv3DBackpropInputV2.js';
+import { depthwiseConv2dNativeBackpropFilter } from './wasm/DepthwiseConv2dNativeBackpropFilter.js';
+import { depthwiseConv2dNativeBackpropInput } from './wasm/DepthwiseConv2dNativeBackpropInput.js';
+import { identity } from './wasm/Identity.js';
+import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
+import { sum } from './wasm/Sum.js';
+import { unsortedSegmentSum } from './wasm/UnsortedSegmentSum.js';
+import { BINARY_KERNELS, binaryAnyRank } from './webgpu/binaryRank5.js';
+import { select } from './webgpu/Select.js';
+
+const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): tf.KernelConfig => ({
+  kernelName,
+  backendName,
+  kernelFunc: kernelFunc as tf.KernelFunc,
+});
+
+/**
+ * Tiefe's kernels. Each replaces the backend's own kernel of that name (kept, and still run for the cases the
+ * replacement passes on) or adds one the backend lacks:
+ * - cpu: `ResizeNearestNeighborGrad` (the gradient of `UpSampling2D`), wrong in tfjs-backend-cpu for batches > 1;
+ * - wasm: the kernels training needs that tfjs-backend-wasm lacks (`Conv2DBackpropFilter`,
+ *   `DepthwiseConv2dNativeBackprop{Filter,Input}`, `UnsortedSegmentSum` for gather and Embedding gradients) and
+ *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
+ *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` over leading axes, `Identity` and same-dtype `Cast`
+ *   without a copy, `Cast` to bool as x != 0), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
+ * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
+ *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
+ *   the op returned garbage).
+ */
+export const KERNELS: readonly tf.KernelConfig[] = [
+  kernel(tf.ResizeNearestNeighborGrad, 'cpu', resizeNearestNeighborGrad),
+  kernel(tf.Conv2DBackpropFilter, 'wasm', conv2DBackpropFilter),
+  kernel(tf.Conv2DBackpropInput, 'wasm', conv2DBackpropInput),
+  kernel(tf.Conv3DBackpropFilterV2, 'wasm', conv3DBackpropFilterV2),
+  kernel(tf.Conv3DBackpropInputV2, 'wasm', conv3DBackpropInputV2),
+  kernel(tf.DepthwiseConv2dNativeBackpropFilter, 'wasm', depthwiseConv2dNativeBackpropFilter),
+  kernel(tf.DepthwiseConv2dNativeBackpropInput, 'wasm', depthwiseConv2dNativeBackpropInput),
+  kernel(tf.MaxPoolGrad, 'wasm', maxPoolGrad),
+  kernel(tf.AvgPoolGrad, 'wasm', avgPoolGrad),
+  kernel(tf.UnsortedSegmentSum, 'wasm', unsortedSegmentSum),
+  kernel(tf.Sum, 'wasm', sum),
+  kernel(tf.BatchMatMul, 'wasm', batchMatMul),
+  kernel(tf.Identity, 'wasm', identity),
+  kernel(tf.Cast, 'wasm', cast),
+  kernel(tf.Select, 'webgpu', select),
+  ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
+];
+
+/**
+ * Tiefe's gradients: `Conv3DBackpropInputV2` (so `Conv3DTranspose` trains; tfjs-core has none) and `Conv2D` /
+ * `DepthwiseConv2dNative` for any dilation (tfjs's throw for dilation > 1). Backend-independent.
+ */
+export const GRADIENTS: readonly tf.GradConfig[] = [conv2dGrad, depthwiseConv2dGrad, conv3DBackpropInputV2Grad];
+
+// Marks Tiefe's functions, with a global symbol so that two copies of @tiefe/core (its ESM and CommonJS builds
+// in one process) recognise each other's and never wrap a replacement as if it were the original.
+const MARK = Symbol.for('tiefe.kernel');
+const marked = (f: unknown) => Boolean((f as Record<symbol, unknown> | undefined)?.[MARK]);
+for (const f of [...KERNELS.map((k) => k.kernelFunc), ...GRADIENTS.map((g) => g.gradFunc)]) {
+  (f as unknown as Record<symbol, boolean>)[MARK] = true;
+}
+
+/**
+ * Registers {@link KERNELS} for every backend that is registered with tfjs now, and {@link GRADIENTS}.
+ * Importing `@tiefe/core` calls it (for the cpu backend and any backend loaded before), and `initBackend` calls
+ * it after it loads the webgpu or wasm backend, so models built or loaded in any way train with no further call.
+ * Call it yourself only when you load a backend package (`@tensorflow/tfjs-backend-wasm`) yourself after
+ * importing `@tiefe/core` and start it without `initBackend`. Idempotent: a second call changes nothing and
+ * warns nothing.
+ */
+export function registerKernels(): void {
+  for (const config of KERNELS) {
+    // A backend loaded later gets its kernels when initBackend loads it (or on the next call).
+    if (!tf.findBackendFactory(config.backendName)) continue;
+    const existing = tf.getKernel(config.kernelName, config.backendName);
+    if (marked(existing?.kernelFunc)) continue;
+    if (existing) {
+      saveOriginal(existing);
+      // registerKernel only warns and overwrites; unregister first so that replacing the backend's own is silent.
+      tf.unregisterKernel(config.kernelName, config.backendName);
+    }
+    tf.registerKernel(config);
+  }
+  // tfjs warns when a gradient is overridden; the overrides are deliberate, so keep that warning out of logs.
+  const warn = console.warn;
+  console.warn = (...args: unknown[]) => {
+    if (!String(args[0]).includes('Overriding the gradient')) warn(...args);
+  };
+  try {
+    for (const config of GRADIENTS)
+      if (!marked(tf.getGradient(config.kernelName)?.gradFunc)) tf.registerGradient(config);
+  } finally {
+    console.warn = warn;
+  }
+}

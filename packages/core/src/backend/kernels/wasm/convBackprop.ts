@@ -1,0 +1,293 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { f32, free, type Pads, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
+
+/** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
+export interface ConvGeometry {
+  /** Filter size [height, width]. */
+  k: [number, number];
+  strides: [number, number];
+  dilations: [number, number];
+  /** Top and left padding of the forward convolution. */
+  padTop: number;
+  padLeft: number;
+}
+
+/** The attributes every conv backprop kernel has (Conv2DBackpropFilter has no dilations: 1). */
+export interface ConvAttrs {
+  strides: [number, number] | number;
+  dilations?: [number, number] | number;
+  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+  dataFormat?: 'NHWC' | 'NCHW';
+}
+
+/** tfjs's geometry of the forward convolution of `xShape` by `filterShape`, and its NHWC {@link ConvGeometry}. */
+export function convInfo(
+  xShape: number[],
+  filterShape: number[],
+  attrs: ConvAttrs,
+  depthwise: boolean,
+): { info: tf.backend_util.Conv2DInfo; g: ConvGeometry } {
+  const info = tf.backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    attrs.strides,
+    attrs.dilations ?? 1,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+    // The depthwise kernels are NHWC only (their attributes name no format).
+    depthwise ? 'channelsLast' : tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC'),
+  );
+  const g: ConvGeometry = {
+    k: [info.filterHeight, info.filterWidth],
+    strides: [info.strideHeight, info.strideWidth],
+    dilations: [info.dilationHeight, info.dilationWidth],
+    padTop: info.padInfo.top,
+    padLeft: info.padInfo.left,
+  };
+  return { info, g };
+}
+
+/** NCHW -> NHWC through the wasm Transpose kernel (a fresh buffer), or `t` itself when already channels-last. */
+export function toNhwc(backend: BackendWasm, t: tf.TensorInfo, channelsLast: boolean): tf.TensorInfo {
+  return channelsLast ? t : transpose(backend, t, [0, 2, 3, 1]);
+}
+
+/**
+ * Whether {@link convFilterGrad} takes the matmul route: with few input channels (a first layer) the patch matrix
+ * [kh*kw*C, B*oh*ow] has fewer elements than x and dy together, so building it beats transposing both.
+ */
+export function filterGradUsesMatMul(xShape: number[], dyShape: number[], k: [number, number]): boolean {
+  const patches = k[0] * k[1] * xShape[3] * dyShape[0] * dyShape[1] * dyShape[2];
+  return patches <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape);
+}
+
+/**
+ * dW[i,j,c,o] = sum_{b,p,q} x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] * dy[b,p,q,o], computed by XNNPACK as
+ * a convolution in which the roles swap: the images are x's channels (x as [C,H,W,B]), the batch is the
+ * convolution's channel dimension, dy as [oh,ow,B,O] is the filter, stride <- dilation and dilation <- stride.
+ * Returns dW as [kh,kw,C,O] (a fresh buffer owned by the caller).
+ */
+export function convFilterGrad(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const [, inH, inW, inC] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  if (filterGradUsesMatMul(x.shape, dy.shape, g.k)) return filterGradByMatMul(backend, x, dy, g);
+  const xT = transpose(backend, x, [3, 1, 2, 0]);
+  const dyT = transpose(backend, dy, [1, 2, 0, 3]);
+  // Pad the far side just enough for kh x kw outputs; when the input is larger than the forward convolution
+  // used (valid padding with a remainder), XNNPACK yields extra rows and columns, dropped in the copy below.
+  const pads: Pads = {
+    top: g.padTop,
+    left: g.padLeft,
+    bottom: Math.max(0, (kh - 1) * dh + (outH - 1) * sh + 1 - inH - g.padTop),
+    right: Math.max(0, (kw - 1) * dw + (outW - 1) * sw + 1 - inW - g.padLeft),
+  };
+  const out = xnnConv2d(backend, xT, dyT, [dh, dw], [sh, sw], pads);
+  free(backend, xT, dyT);
+  const [, gotH, gotW] = out.shape;
+  const dW = backend.makeOutput([kh, kw, inC, outC], 'float32');
+  const src = f32(backend, out);
+  const dst = f32(backend, dW);
+  for (let c = 0; c < inC; c++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const from = ((c * gotH + i) * gotW + j) * outC;
+        dst.set(src.subarray(from, from + outC), ((i * kw + j) * inC + c) * outC);
+      }
+    }
+  }
+  free(backend, out);
+  return dW;
+}
+
+/**
+ * dW = P^T dy as one XNNPACK matmul, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c]
+ * (0 outside x) is built here already transposed, and dy is used as it lies, [B*oh*ow, O].
+ */
+function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
+  const [batch, inH, inW, inC] = x.shape;
+  const [, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const n = batch * outH * outW;
+  const patchesT = backend.makeOutput([1, kh * kw * inC, n], 'float32');
+  const pv = f32(backend, patchesT);
+  const xv = f32(backend, x);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      for (let c = 0; c < inC; c++) {
+        let to = ((i * kw + j) * inC + c) * n;
+        for (let b = 0; b < batch; b++) {
+          for (let p = 0; p < outH; p++) {
+            const h = p * sh + i * dh - g.padTop;
+            if (h < 0 || h >= inH) {
+              pv.fill(0, to, to + outW);
+              to += outW;
+              continue;
+            }
+            const row = (b * inH + h) * inW;
+            for (let q = 0; q < outW; q++) {
+              const w = q * sw + j * dw - g.padLeft;
+              pv[to++] = w < 0 || w >= inW ? 0 : xv[(row + w) * inC + c];
+            }
+          }
+        }
+      }
+    }
+  }
+  const out = runWasmKernel(
+    'BatchMatMul',
+    backend,
+    { a: patchesT, b: view(dy, [1, n, outC]) },
+    { transposeA: false, transposeB: false },
+  );
+  free(backend, patchesT);
+  return view(out, [kh, kw, inC, outC]);
+}
+
+/**
+ * Writes dy's pixels into a zeroed [B, H + (kh-1)*dh, W + (kw-1)*dw, C] buffer at row (kh-1)*dh - top + p*sh and
+ * column (kw-1)*dw - left + q*sw (pixels that land outside only touch dx outside the image and are dropped),
+ * so that a stride-1 'valid' convolution with the flipped filter gives dx for any stride and padding.
+ */
+function spreadForInputGrad(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  inShape: number[],
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const [batch, outH, outW, ch] = dy.shape;
+  const [, inH, inW] = inShape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const zH = inH + (kh - 1) * dh;
+  const zW = inW + (kw - 1) * dw;
+  const z = backend.makeOutput([batch, zH, zW, ch], 'float32');
+  const dst = f32(backend, z);
+  const src = f32(backend, dy);
+  dst.fill(0);
+  const r0 = (kh - 1) * dh - g.padTop;
+  const c0 = (kw - 1) * dw - g.padLeft;
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      const r = r0 + p * sh;
+      if (r < 0 || r >= zH) continue;
+      for (let q = 0; q < outW; q++) {
+        const c = c0 + q * sw;
+        if (c < 0 || c >= zW) continue;
+        const from = ((b * outH + p) * outW + q) * ch;
+        dst.set(src.subarray(from, from + ch), ((b * zH + r) * zW + c) * ch);
+      }
+    }
+  }
+  return z;
+}
+
+/** Padding that lets a stride-1 convolution of dy itself give dx (stride 1 only), or undefined when negative. */
+function directPads(dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): Pads | undefined {
+  if (g.strides[0] !== 1 || g.strides[1] !== 1) return undefined;
+  const [kh, kw] = g.k;
+  const [dh, dw] = g.dilations;
+  const pads: Pads = {
+    top: (kh - 1) * dh - g.padTop,
+    left: (kw - 1) * dw - g.padLeft,
+    bottom: inShape[1] - dy.shape[1] + g.padTop,
+    right: inShape[2] - dy.shape[2] + g.padLeft,
+  };
+  return Math.min(pads.top, pads.left, pads.bottom, pads.right) < 0 ? undefined : pads;
+}
+
+/**
+ * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w), as an XNNPACK
+ * convolution of dy (spread out by the stride when it is > 1) with the filter flipped in space and transposed to
+ * [kh,kw,O,C]. Returns dx as inShape (a fresh buffer owned by the caller).
+ */
+export function convInputGrad(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  inShape: number[],
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const [kh, kw, inC, outC] = filter.shape;
+  const flipped = backend.makeOutput([kh, kw, outC, inC], 'float32');
+  const w = f32(backend, filter);
+  const wf = f32(backend, flipped);
+  for (let i = 0; i < kh; i++) {
+    for (let j = 0; j < kw; j++) {
+      const from = ((kh - 1 - i) * kw + (kw - 1 - j)) * inC * outC;
+      const to = (i * kw + j) * outC * inC;
+      for (let c = 0; c < inC; c++) for (let o = 0; o < outC; o++) wf[to + o * inC + c] = w[from + c * outC + o];
+    }
+  }
+  const dx = inputGradByConv(backend, dy, flipped, inShape, g, false);
+  free(backend, flipped);
+  return dx;
+}
+
+/**
+ * dx as an XNNPACK convolution (depthwise when `depthwise`) of dy with the already flipped filter: directly with
+ * padding at stride 1, else of dy spread out by the stride (see spreadForInputGrad). A fresh buffer.
+ */
+export function inputGradByConv(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  flipped: tf.TensorInfo,
+  inShape: number[],
+  g: ConvGeometry,
+  depthwise: boolean,
+): tf.TensorInfo {
+  const direct = directPads(dy, inShape, g);
+  if (direct) return xnnConv2d(backend, dy, flipped, [1, 1], g.dilations, direct, depthwise);
+  const z = spreadForInputGrad(backend, dy, inShape, g);
+  const dx = xnnConv2d(backend, z, flipped, [1, 1], g.dilations, { top: 0, bottom: 0, left: 0, right: 0 }, depthwise);
+  free(backend, z);
+  return dx;
+}
+
+/**
+ * Calls `visit(xOff, dyOff, tapOff)` for every pair of an input pixel x[b,h,w,:] and an output pixel dy[b,p,q,:]
+ * joined by filter tap (i,j): h = p*sh + i*dh - top and w = q*sw + j*dw - left inside the image, with
+ * xOff = ((b*H + h)*W + w)*C, dyOff = ((b*oh + p)*ow + q)*O and tapOff = (i*kw + j)*O. The plain loops of the
+ * depthwise kernels run inside it.
+ */
+export function forEachTap(
+  xShape: number[],
+  dyShape: number[],
+  g: ConvGeometry,
+  visit: (xOff: number, dyOff: number, tapOff: number) => void,
+): void {
+  const [batch, inH, inW, ch] = xShape;
+  const [, outH, outW, outC] = dyShape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      for (let i = 0; i < kh; i++) {
+        const h = p * sh + i * dh - g.padTop;
+        if (h < 0 || h >= inH) continue;
+        for (let q = 0; q < outW; q++) {
+          const dyOff = ((b * outH + p) * outW + q) * outC;
+          for (let j = 0; j < kw; j++) {
+            const w = q * sw + j * dw - g.padLeft;
+            if (w < 0 || w >= inW) continue;
+            visit(((b * inH + h) * inW + w) * ch, dyOff, (i * kw + j) * outC);
+          }
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+
+/** A kernel's arguments as tfjs passes them to a wasm kernel function. */
+export interface WasmKernelArgs {
+  inputs: Record<string, tf.TensorInfo>;
+  backend: BackendWasm;
+  attrs?: tf.NamedAttrMap;
+}
+
+/** Padding in pixels on each side of a 2-D image (never negative). */
+export interface Pads {
+  top: number;
+  bottom: number;
+  left: number;
+  right: number;
+}
+
+/**
+ * Runs one of tfjs-backend-wasm's own kernels directly (as its kernels call each other), outside the engine:
+ * the result is an untracked TensorInfo that the caller must free with {@link free}, unless it is returned.
+ */
+export function runWasmKernel(
+  name: string,
+  backend: BackendWasm,
+  inputs: tf.NamedTensorInfoMap,
+  attrs: tf.NamedAttrMap = {},
+): tf.TensorInfo {
+  const kernel = tf.getKernel(name, 'wasm');
+  if (!kernel) throw new Error(`tiefe wasm kernels: the wasm backend has no ${name} kernel`);
+  return kernel.kernelFunc({ inputs, backend, attrs }) as tf.TensorInfo;
+}
+
+/** Releases intermediate buffers made by {@link runWasmKernel} or `backend.makeOutput`. */
+export function free(backend: BackendWasm, ...infos: tf.TensorInfo[]): void {
+  for (const info of infos) backend.disposeData(info.dataId);
+}
+
+/** The same data seen with another shape (no copy, no new buffer: do not free it separately). */
+export function view(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
+  return { dataId: info.dataId, shape, dtype: info.dtype };
+}
+
+/** A float32 view of a tensor's data on the wasm heap. Take it after the last allocation: growth detaches it. */
+export function f32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
+  return backend.typedArrayFromHeap(info) as Float32Array;
+}
+
+/** The wasm Transpose kernel (a fresh buffer; free it). */
+export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]): tf.TensorInfo {
+  return runWasmKernel('Transpose', backend, { x }, { perm });
+}
+
+/**
+ * XNNPACK's NHWC convolution through the wasm `Conv2D` kernel (or, for `depthwise`, `DepthwiseConv2dNative`),
+ * with explicit padding so that any stride, dilation and border can be expressed:
+ * out[b,i,j,o] = sum_{p,q,c} x[b, i*sh + p*dh - top, j*sw + q*dw - left, c] * filter[p,q,c,o] (zero outside x).
+ */
+export function xnnConv2d(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  strides: [number, number],
+  dilations: [number, number],
+  pads: Pads,
+  depthwise = false,
+): tf.TensorInfo {
+  const pad = [
+    [0, 0],
+    [pads.top, pads.bottom],
+    [pads.left, pads.right],
+    [0, 0],
+  ];
+  return runWasmKernel(depthwise ? 'DepthwiseConv2dNative' : 'Conv2D', backend, { x, filter }, {
+    strides,
+    dilations,
+    pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: 'floor',
+  } as unknown as tf.NamedAttrMap);
+}
