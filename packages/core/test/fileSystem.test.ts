@@ -5,32 +5,12 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { fileSystem, InputError, initBackend, ModelFileError, saveCheckpoint, seed } from '../src/index.js';
+import { failure } from './failingWrites.js';
 
 // Lets a test make one file write fail, as a full disk or a crash would.
-const failure = vi.hoisted(() => ({ file: undefined as string | undefined }));
-vi.mock('node:fs/promises', async (importOriginal) => {
-  const real = await importOriginal<typeof import('node:fs/promises')>();
-  const open: typeof real.open = async (path, ...rest) => {
-    const handle = await real.open(path, ...rest);
-    if (failure.file && String(path).endsWith(failure.file)) {
-      return new Proxy(handle, {
-        get(target, key) {
-          if (key === 'writeFile') {
-            return async () => {
-              throw Object.assign(new Error(`ENOSPC: no space left on device, write '${String(path)}'`), {
-                code: 'ENOSPC',
-              });
-            };
-          }
-          const v = Reflect.get(target, key);
-          return typeof v === 'function' ? v.bind(target) : v;
-        },
-      });
-    }
-    return handle;
-  };
-  return { ...real, open, default: { ...real, open } };
-});
+vi.mock('node:fs/promises', async (importOriginal) =>
+  (await import('./failingWrites.js')).withFailingWrites(await importOriginal()),
+);
 
 let root: string;
 beforeAll(async () => {

@@ -4,39 +4,15 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { expectClose, on } from '../../../test-support/backends.js';
 import { KERNELS } from '../src/backend/kernels/registry.js';
 import { initBackend } from '../src/index.js';
 import { expectSameStepAsCpu } from './volumeModel.js';
-
-// Tolerance: float32 on two different kernels (sums in other orders): |webgpu - cpu| <= 1e-3 * max|cpu| + 1e-5.
-const REL = 1e-3;
-const ABS = 1e-5;
 
 beforeAll(async () => {
   const got = await initBackend({ prefer: ['webgpu'] });
   expect(got.name).toBe('webgpu');
 });
-
-function expectClose(name: string, gpu: ArrayLike<number>, cpu: ArrayLike<number>): void {
-  expect(gpu.length, name).toBe(cpu.length);
-  let scale = 0;
-  let worst = 0;
-  for (let i = 0; i < cpu.length; i++) {
-    scale = Math.max(scale, Math.abs(cpu[i]));
-    expect(Number.isFinite(gpu[i]), `${name}[${i}] finite`).toBe(true);
-    worst = Math.max(worst, Math.abs(gpu[i] - cpu[i]));
-  }
-  expect(worst, `${name}: max |webgpu - cpu| (scale ${scale})`).toBeLessThanOrEqual(REL * scale + ABS);
-}
-
-/** Runs `f` on `backend` and reads every result back as arrays. */
-async function on(backend: 'cpu' | 'webgpu', f: () => tf.Tensor[]): Promise<Float32Array[]> {
-  await tf.setBackend(backend);
-  const outs = tf.tidy(f);
-  const arrays = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
-  tf.dispose(outs);
-  return arrays;
-}
 
 describe('the kernel registry on webgpu', () => {
   it('initBackend registered every webgpu kernel of the registry', () => {

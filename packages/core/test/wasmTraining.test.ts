@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { referenceCnn } from '../bench/wasm.bench.js';
 import { initBackend, seed } from '../src/index.js';
 
-// The reference CNN trains on wasm (with Tiefe's gradient kernels) exactly as on tfjs's cpu backend, from the
-// same initial weights, on real MNIST digits.
+// The reference CNN (the model wasm.bench.ts times) trains on wasm (with Tiefe's gradient kernels) exactly as on
+// tfjs's cpu backend, from the same initial weights, on real MNIST digits.
 const MNIST = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
 const BATCH = 16;
 const STEPS = 3;
@@ -20,20 +20,6 @@ function loadDigits(n: number): { x: Float32Array; y: Float32Array } {
   for (let i = 0; i < n * 784; i++) x[i] = images[16 + i] / 255;
   for (let i = 0; i < n; i++) y[i * 10 + labels[8 + i]] = 1;
   return { x, y };
-}
-
-/** conv 32 3x3 relu, maxpool 2, conv 64 3x3 relu, maxpool 2, flatten, dense 10 softmax. */
-function referenceCnn(): tfl.LayersModel {
-  const input = tfl.input({ shape: [28, 28, 1] });
-  let h = tfl.layers.conv2d({ filters: 32, kernelSize: 3, activation: 'relu' }).apply(input) as tfl.SymbolicTensor;
-  h = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tfl.SymbolicTensor;
-  h = tfl.layers.conv2d({ filters: 64, kernelSize: 3, activation: 'relu' }).apply(h) as tfl.SymbolicTensor;
-  h = tfl.layers.maxPooling2d({ poolSize: 2 }).apply(h) as tfl.SymbolicTensor;
-  h = tfl.layers.flatten().apply(h) as tfl.SymbolicTensor;
-  const out = tfl.layers.dense({ units: 10, activation: 'softmax' }).apply(h) as tfl.SymbolicTensor;
-  const model = tfl.model({ inputs: input, outputs: out });
-  model.compile({ optimizer: tf.train.adam(1e-3), loss: 'categoricalCrossentropy' });
-  return model;
 }
 
 interface Run {

@@ -5,21 +5,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, test } from 'vitest';
+import { on } from '../../../test-support/backends.js';
 import { initBackend } from '../src/index.js';
 
 const TOL = 1e-4; // relative to the largest magnitude of the cpu result: float32 with different summation orders
-
-/** Runs `f` on a backend and returns its results as plain arrays (tensors disposed). */
-async function on(backend: string, f: () => tf.Tensor | tf.Tensor[]): Promise<Float32Array[]> {
-  expect(await tf.setBackend(backend)).toBe(true);
-  const before = tf.memory().numTensors;
-  const out = tf.tidy(f);
-  const list = Array.isArray(out) ? out : [out];
-  const arrays = await Promise.all(list.map(async (t) => new Float32Array(await t.data())));
-  tf.dispose(list);
-  expect(tf.memory().numTensors).toBe(before);
-  return arrays;
-}
 
 function expectClose(got: Float32Array[], want: Float32Array[], tol = TOL): void {
   expect(got.length).toBe(want.length);
