@@ -1,6 +1,8 @@
 /**
  * Explains a small MNIST CNN with LRP, SmoothGrad and Prediction Difference Analysis and writes
- * `explain-grid.png`: one row per digit with the digit, then the LRP, SmoothGrad^2 and PDA maps. The CNN is
+ * `explain-grid.png`: one row per digit with the digit, then the LRP, SmoothGrad^2 and PDA maps; and
+ * `methods-grid.png`, a method comparison: digit | LRP | integrated gradients | DeepLIFT | gradient SHAP |
+ * Grad-CAM | Grad-CAM++ | guided Grad-CAM | occlusion | LIME (signed maps in blue-white-red, magnitudes in hot). The CNN is
  * trained on the first digits of the MNIST test file and saved to `outDir/model/` (plain `model.save`); later
  * runs load it from there.
  */
@@ -12,7 +14,14 @@ import { imageGrid, initBackend, type RgbaImage, seed, upscale, writePng } from 
 import { loadMnist } from '@tiefe/datasets';
 import {
   composites,
+  deepLift,
+  gradCam,
+  gradientShap,
+  guidedGradCam,
+  integratedGradients,
+  lime,
   lrp,
+  occlusion,
   overlay,
   predictionDifference,
   renderHeatmaps,
@@ -37,6 +46,9 @@ export interface ExplainDigitsOptions {
   /** PDA samples per window (default 8) and digits its Gaussians are fitted to (from index 7,000; default 500). */
   pdaSamples?: number;
   pdaReference?: number;
+  /** LIME samples per digit (default 200) and gradient SHAP samples per digit (default 50). */
+  limeSamples?: number;
+  shapSamples?: number;
   /** Progress lines (default console.log). */
   log?: (line: string) => void;
 }
@@ -84,9 +96,9 @@ async function loadOrTrain(
 /** Trains (or loads) the CNN, explains the digits and writes the grid; returns its path and size. */
 export async function explainDigits(
   options: ExplainDigitsOptions,
-): Promise<{ file: string; width: number; height: number; labels: number[] }> {
+): Promise<{ file: string; width: number; height: number; labels: number[]; methodsFile: string; methods: string[] }> {
   const { mnistDir, outDir, train = 6000, epochs = 2, digits = 8, log = console.log } = options;
-  const { smoothGradSamples = 50, pdaSamples = 8, pdaReference = 500 } = options;
+  const { smoothGradSamples = 50, pdaSamples = 8, pdaReference = 500, limeSamples = 200, shapSamples = 50 } = options;
   const backend = await initBackend();
   log(`backend: ${backend.name}`);
   const mnist = await loadMnist({ dir: mnistDir, split: 'test' });
@@ -143,7 +155,40 @@ export async function explainDigits(
   const file = join(outDir, 'explain-grid.png');
   await writePng(file, grid);
   log(`wrote ${file}: rows = digits ${labels.join(' ')}; columns = digit, LRP, SmoothGrad^2, PDA`);
+
+  // The method comparison: every map of the same digits, one column per method.
+  const target = labels;
+  const methods: Array<[string, () => Promise<tf.Tensor>, 'bwr' | 'hot']> = [
+    ['LRP', () => lrp(model, x, { target, composite }), 'bwr'],
+    ['integrated gradients', () => integratedGradients(model, x, { target, steps: 32 }), 'bwr'],
+    ['DeepLIFT', () => deepLift(model, x, { target }), 'bwr'],
+    ['gradient SHAP', () => gradientShap(model, x, { target, baselines: reference, samples: shapSamples }), 'bwr'],
+    ['Grad-CAM', () => gradCam(model, x, { target }), 'hot'],
+    ['Grad-CAM++', () => gradCam(model, x, { target, variant: 'gradCamPlusPlus' }), 'hot'],
+    ['guided Grad-CAM', () => guidedGradCam(model, x, { target }), 'bwr'],
+    ['occlusion', () => occlusion(model, x, { target }), 'bwr'],
+    ['LIME', () => lime(model, x, { target, samples: limeSamples, cellSize: 4 }), 'bwr'],
+  ];
+  const columns: RgbaImage[][] = [];
+  for (const [name, run, colormap] of methods) {
+    const t = performance.now();
+    const map = await run();
+    columns.push(await renderHeatmaps(map, { colormap }));
+    map.dispose();
+    log(`${name}: ${(performance.now() - t).toFixed(0)} ms`);
+  }
+  const methodRows: RgbaImage[][] = [];
+  for (let i = 0; i < labels.length; i++) {
+    const digit = tf.slice(x, i, 1);
+    const input = await renderInput(digit, { range: [0, 1] });
+    digit.dispose();
+    methodRows.push([input, ...columns.map((c) => overlay(input, c[i], { alpha: 0.8 }))].map((im) => upscale(im, 2)));
+  }
+  const methodsFile = join(outDir, 'methods-grid.png');
+  await writePng(methodsFile, imageGrid(methodRows, { padding: 2 }));
+  log(`wrote ${methodsFile}: columns = digit, ${methods.map((m) => m[0]).join(', ')}`);
+
   tf.dispose([x, reference, relevance, sg, pda]);
   model.dispose();
-  return { file, width: grid.width, height: grid.height, labels };
+  return { file, width: grid.width, height: grid.height, labels, methodsFile, methods: methods.map((m) => m[0]) };
 }

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '@tiefe/core';
+import { initBackend, seed } from '@tiefe/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { expectClose, on } from '../../../test-support/backends.js';
 import { fcn, inceptionNet, lenet5, mlp, resnet, smallCnn, UpSampling3D, unet, unet3d, vnet } from '../src/index.js';
@@ -196,7 +196,12 @@ describe('every model trains on webgpu like on cpu (loss, gradients, one SGD ste
     it(name, async () => {
       await tf.setBackend('cpu');
       const numTensors = tf.memory().numTensors;
-      await trainStepAgrees(build(), inputShape);
+      // Fixed initial weights: with random ones a batch-norm output near 0 can land on either side of a ReLU
+      // on the two backends now and then, and one gradient entry then differs by more than rounding.
+      seed(1);
+      const model = build();
+      seed(undefined);
+      await trainStepAgrees(model, inputShape);
       await tf.setBackend('cpu');
       expect(tf.memory().numTensors).toBe(numTensors);
     });

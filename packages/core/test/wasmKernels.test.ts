@@ -102,6 +102,7 @@ describe('wasm training kernels match the cpu backend', () => {
         'DepthwiseConv2dNativeBackpropInput',
         'Identity',
         'MaxPoolGrad',
+        'Slice',
         'Sum',
         'UnsortedSegmentSum',
       ].sort(),
@@ -167,6 +168,27 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(onWasm).toEqual(onCpu);
     expect(onWasm.afterClone).toBe(0);
     expect(onWasm.values).toEqual([2, 3, 4]);
+  });
+
+  test('Slice: contiguous rows, strided 2-D/3-D/5-D windows, whole tensors, size -1, int32, empty', async () => {
+    const x = randomArray(4 * 5 * 6);
+    const y = randomArray(2 * 3 * 2 * 3 * 4);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor3d(x, [4, 5, 6]);
+      const r2 = tf.reshape(t, [20, 6]);
+      const v = tf.tensor5d(y, [2, 3, 2, 3, 4]);
+      return [
+        tf.slice(r2, [7, 0], [5, 6]),
+        tf.slice(r2, [3, 2], [4, 3]),
+        tf.slice(t, [1, 2, 0], [2, 1, 6]),
+        tf.slice(t, [0, 1, 2], [4, 3, -1]),
+        tf.slice(t, [0, 0, 0], [4, 5, 6]),
+        tf.slice(v, [1, 0, 1, 1, 0], [1, 3, 1, 2, 4]),
+        tf.cast(tf.slice(tf.cast(tf.mul(t, 10), 'int32'), [2, 0, 3], [2, 5, 2]), 'float32'),
+        tf.concat([tf.slice(r2, [0, 0], [0, 6]), tf.slice(r2, [1, 0], [1, 6])], 0),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `slice case ${i}`);
   });
 
   test('Sum: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {

@@ -1,5 +1,6 @@
 import { importNodeOnly } from '@tiefe/core';
 import { DatasetHashError, DownloadError } from './errors.js';
+import { fetchErrorReason } from './files.js';
 import type { RemoteFile } from './registry.js';
 
 /**
@@ -17,6 +18,11 @@ export interface DownloadOptions {
   onProgress?: ProgressFn | false;
   /** Abort a transfer that delivers no data for this many milliseconds (default 30,000). */
   stallTimeoutMs?: number;
+  /**
+   * Give up on a URL whose transfer takes longer than this in all (a trickle of a byte every few seconds never
+   * stalls). Default: 10 minutes, or the time the file takes at 50 kB/s when that is longer.
+   */
+  deadlineMs?: number;
 }
 
 async function node() {
@@ -82,35 +88,82 @@ export async function downloadFile(file: RemoteFile, folder: string, options: Do
   await fsp.mkdir(folder, { recursive: true });
   const final = path.join(folder, file.name);
   const part = `${final}.part`;
-  // A file under its final name was verified when it got there (rename happens only after the hash check).
-  if (
-    await fsp.stat(final).then(
+  const isFile = (p: string) =>
+    fsp.stat(p).then(
       (st) => st.isFile(),
       () => false,
-    )
-  )
-    return final;
-  const progress = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
-  const attempts: string[] = [];
-  let hashError: DatasetHashError | undefined;
-  for (const url of file.urls) {
-    try {
-      await fetchToPart(url, part, file, progress, options.stallTimeoutMs ?? 30_000);
-    } catch (e) {
-      attempts.push(`${url}: ${(e as Error).message}`);
-      continue;
+    );
+  // A file under its final name was verified when it got there (rename happens only after the hash check).
+  if (await isFile(final)) return final;
+  const stallMs = options.stallTimeoutMs ?? 30_000;
+  const deadlineMs = options.deadlineMs ?? Math.max(600_000, (file.size / 50_000) * 1000);
+  // One downloader per file: a second caller (another loader, another process) waits for the first.
+  if ((await lockDownload(`${final}.lock`, part, stallMs, deadlineMs, () => isFile(final))) === 'done') return final;
+  try {
+    if (await isFile(final)) return final;
+    const progress = options.onProgress === false ? undefined : (options.onProgress ?? stderrProgress());
+    const attempts: string[] = [];
+    let hashError: DatasetHashError | undefined;
+    for (const url of file.urls) {
+      try {
+        await fetchToPart(url, part, file, progress, stallMs, deadlineMs);
+      } catch (e) {
+        attempts.push(`${url}: ${fetchErrorReason(e)}`);
+        continue;
+      }
+      const actual = await sha256File(part);
+      if (actual !== file.sha256) {
+        await fsp.rm(part, { force: true });
+        hashError = new DatasetHashError(`${file.name} (from ${url})`, file.sha256, actual);
+        attempts.push(`${url}: ${hashError.message}`);
+        continue;
+      }
+      await fsp.rename(part, final);
+      return final;
     }
-    const actual = await sha256File(part);
-    if (actual !== file.sha256) {
-      await fsp.rm(part, { force: true });
-      hashError = new DatasetHashError(`${file.name} (from ${url})`, file.sha256, actual);
-      attempts.push(`${url}: ${hashError.message}`);
-      continue;
-    }
-    await fsp.rename(part, final);
-    return final;
+    throw hashError ?? new DownloadError(file.name, attempts);
+  } finally {
+    await fsp.rm(`${final}.lock`, { force: true });
   }
-  throw hashError ?? new DownloadError(file.name, attempts);
+}
+
+/**
+ * Takes the download lock `lock` (created exclusively), or waits while another downloader holds it: until
+ * `done()` (the file arrived: 'done'), or until the holder looks dead (neither the lock nor the `.part` changed
+ * for `stallMs`), when the lock is taken over. Waiting longer than `deadlineMs` throws {@link DownloadError}.
+ */
+async function lockDownload(
+  lock: string,
+  part: string,
+  stallMs: number,
+  deadlineMs: number,
+  done: () => Promise<boolean>,
+): Promise<'locked' | 'done'> {
+  const { fsp } = await node();
+  const started = Date.now();
+  const mtime = (p: string) =>
+    fsp.stat(p).then(
+      (st) => st.mtimeMs,
+      () => 0,
+    );
+  for (;;) {
+    try {
+      await (await fsp.open(lock, 'wx')).close();
+      return 'locked';
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    if (await done()) return 'done';
+    const lastSign = Math.max(await mtime(lock), await mtime(part));
+    if (lastSign > 0 && Date.now() - lastSign > stallMs) {
+      await fsp.rm(lock, { force: true }); // its holder crashed or hangs: take over
+      continue;
+    }
+    if (Date.now() - started > deadlineMs) {
+      throw new DownloadError(lock.slice(0, -'.lock'.length), [`another download held ${lock} for ${deadlineMs} ms`]);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 async function fetchToPart(
@@ -119,6 +172,7 @@ async function fetchToPart(
   file: RemoteFile,
   progress: ProgressFn | undefined,
   stallTimeoutMs: number,
+  deadlineMs: number,
 ): Promise<void> {
   const { fsp } = await node();
   let start = 0;
@@ -138,6 +192,10 @@ async function fetchToPart(
     clearTimeout(timer);
     timer = setTimeout(() => controller.abort(new Error(`no data for ${stallTimeoutMs} ms`)), stallTimeoutMs);
   };
+  const deadline = setTimeout(
+    () => controller.abort(new Error(`not complete after ${deadlineMs} ms (deadlineMs)`)),
+    deadlineMs,
+  );
   arm();
   try {
     const res = await fetch(url, {
@@ -157,12 +215,19 @@ async function fetchToPart(
     if (!res.body) throw new Error('empty response body');
     let received = append ? start : 0;
     const handle = await fsp.open(part, append ? 'a' : 'w');
+    let tooLong = false;
     try {
       const reader = res.body.getReader();
       for (;;) {
         const { done, value } = await reader.read();
         if (done) break;
         arm();
+        if (received + value.length > file.size) {
+          // An endless or wrong body: never grow the .part past the size the data set lists.
+          tooLong = true;
+          await reader.cancel().catch(() => undefined);
+          break;
+        }
         await handle.write(value);
         received += value.length;
         progress?.(received, file.size, file.name);
@@ -170,8 +235,17 @@ async function fetchToPart(
     } finally {
       await handle.close();
     }
+    if (tooLong) {
+      await fsp.rm(part, { force: true });
+      throw new Error(`the server sent more than the ${file.size} bytes the file has`);
+    }
     if (received !== file.size) throw new Error(`transfer ended after ${received} of ${file.size} bytes`);
+  } catch (e) {
+    // An abort surfaces as a bare AbortError/'This operation was aborted': report why it was aborted.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    throw e;
   } finally {
     clearTimeout(timer);
+    clearTimeout(deadline);
   }
 }

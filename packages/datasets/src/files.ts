@@ -16,19 +16,83 @@ export function joinLocation(folder: string, name: string): string {
   return folder.endsWith('/') || folder.endsWith('\\') ? folder + name : `${folder}/${name}`;
 }
 
-/** Reads a whole file (Node path) or URL into bytes. */
+/**
+ * Milliseconds a network read may go without progress (no response, or no data arriving) before it is
+ * aborted: 30 s, or `TIEFE_NETWORK_TIMEOUT_MS`. A server that never answers must not hang a loader.
+ */
+export function networkTimeoutMs(): number {
+  const env = typeof process !== 'undefined' ? Number(process.env?.TIEFE_NETWORK_TIMEOUT_MS) : Number.NaN;
+  return Number.isFinite(env) && env > 0 ? env : 30_000;
+}
+
+/**
+ * The message of a failed fetch with its causes ('fetch failed: redirect count exceeded'): undici reports
+ * only 'fetch failed' and keeps the reason in `cause`.
+ */
+export function fetchErrorReason(e: unknown): string {
+  const parts: string[] = [];
+  for (let c: unknown = e; c instanceof Error && parts.length < 4; c = (c as { cause?: unknown }).cause) {
+    if (!parts.includes(c.message)) parts.push(c.message);
+  }
+  return parts.join(': ') || String(e);
+}
+
+/** Fetches `url`, aborting when the response or any chunk of its body takes longer than `stallMs`. */
+async function fetchBytes(url: string, stallMs: number): Promise<Uint8Array> {
+  const controller = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const arm = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => controller.abort(new Error(`no data for ${stallMs} ms`)), stallMs);
+  };
+  arm();
+  try {
+    const res = await fetch(url, { signal: controller.signal });
+    if (!res.ok) throw new DownloadError(url, [`HTTP ${res.status} ${res.statusText}`.trim()]);
+    if (!res.body) return new Uint8Array(0);
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      arm();
+      chunks.push(value);
+      total += value.length;
+    }
+    const out = new Uint8Array(total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof DownloadError) throw e;
+    const reason = controller.signal.aborted ? fetchErrorReason(controller.signal.reason) : fetchErrorReason(e);
+    throw new DownloadError(url, [reason]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads a whole file (Node path) or URL into bytes. A URL read that makes no progress for
+ * {@link networkTimeoutMs} is aborted with a {@link DownloadError} giving the reason.
+ */
 export async function readBytes(location: string): Promise<Uint8Array> {
   if (isNode && !isUrl(location)) {
     const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
     const buf = await fs.readFile(location);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
   }
-  const res = await fetch(location);
-  if (!res.ok) throw new DownloadError(location, [`HTTP ${res.status} ${res.statusText}`.trim()]);
-  return new Uint8Array(await res.arrayBuffer());
+  return fetchBytes(location, networkTimeoutMs());
 }
 
-/** Whether a file exists (Node path) or answers a HEAD request with 2xx (URL or browser). */
+/**
+ * Whether a file exists (Node path) or answers a HEAD request with 2xx (URL or browser) within
+ * {@link networkTimeoutMs}; a server that does not answer in time counts as not having it.
+ */
 export async function exists(location: string): Promise<boolean> {
   if (isNode && !isUrl(location)) {
     const fs = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
@@ -39,7 +103,7 @@ export async function exists(location: string): Promise<boolean> {
     }
   }
   try {
-    return (await fetch(location, { method: 'HEAD' })).ok;
+    return (await fetch(location, { method: 'HEAD', signal: AbortSignal.timeout(networkTimeoutMs()) })).ok;
   } catch {
     return false;
   }

@@ -26,6 +26,19 @@ export interface ReadIdxOptions {
   name?: string;
 }
 
+/** The byte size an IDX header declares (for the gunzip cap), once the header is there; 0 for no IDX header. */
+function idxSize(head: Uint8Array): number | undefined {
+  if (head.length < 4) return undefined;
+  if (head[0] !== 0 || head[1] !== 0 || !DTYPE_OF[head[2]]) return 4; // not IDX: readIdx reports the magic
+  const headerEnd = 4 + 4 * head[3];
+  if (head.length < headerEnd) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  let count = 1;
+  for (let d = 0; d < head[3]; d++) count *= view.getUint32(4 + 4 * d, false);
+  // one byte more than declared, so that trailing data is reported by readIdx's own size check
+  return headerEnd + count * bytesPerValue(DTYPE_OF[head[2]]) + 1;
+}
+
 /**
  * Parses an IDX file (the MNIST format: magic `0x00 0x00 <type> <rank>`, `rank` big-endian uint32
  * dimensions, then big-endian values), gzipped or raw (detected by the gzip magic number). Every IDX type
@@ -36,7 +49,7 @@ export interface ReadIdxOptions {
  */
 export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArray {
   const name = options.name ?? 'IDX data';
-  const raw = maybeGunzip(bytes, name);
+  const raw = maybeGunzip(bytes, name, { limit: idxSize });
   if (raw.length < 4) {
     throw new DatasetFormatError(name, raw.length, 'a 4-byte IDX magic number', `${raw.length} bytes`);
   }

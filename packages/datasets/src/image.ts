@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { importNodeOnly, isNode } from '@tiefe/core';
+import { checkNumber, importNodeOnly, isNode } from '@tiefe/core';
 import { DatasetFormatError } from './errors.js';
+import { checkImageHeader, type ImageHeader } from './imageHeaders.js';
 
 /** A decoded image: always 8-bit RGBA, row-major. */
 export interface DecodedImage {
@@ -18,17 +19,38 @@ export function imageKind(bytes: Uint8Array): 'png' | 'jpeg' | null {
   return null;
 }
 
+/** Default `maxPixels` of {@link decodeImage}: 2^26 (8192 x 8192, 256 MiB of RGBA). */
+export const DEFAULT_MAX_PIXELS = 2 ** 26;
+
+/** Options of {@link decodeImage}. */
+export interface DecodeImageOptions {
+  /** Refuse images whose header declares more pixels than this (default {@link DEFAULT_MAX_PIXELS}). */
+  maxPixels?: number;
+}
+
 /**
  * Decodes a PNG or JPEG to 8-bit RGBA. In Node it uses pngjs and jpeg-js (loaded on demand); in the browser
  * the browser's own decoder (`createImageBitmap` + `OffscreenCanvas`, without colour-space conversion, so
  * label masks keep their values). Throws {@link DatasetFormatError} naming the file for anything else.
+ *
+ * Before decoding, the declared size is checked against `maxPixels` and against the data (see
+ * `checkImageHeader`); in Node a PNG's image data must also inflate to exactly the bytes its IHDR declares,
+ * so that a wrong width or height is an error, not a garbage image.
  */
-export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<DecodedImage> {
+export async function decodeImage(
+  bytes: Uint8Array,
+  name = 'image',
+  options: DecodeImageOptions = {},
+): Promise<DecodedImage> {
   const kind = imageKind(bytes);
   if (!kind) {
     const head = Array.from(bytes.subarray(0, 4), (b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new DatasetFormatError(name, 0, 'a PNG (89 50 4e 47) or JPEG (ff d8 ff) signature', head || 'empty file');
   }
+  const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  checkNumber('decodeImage: maxPixels', maxPixels, 1);
+  const header = checkImageHeader(bytes, kind, name, maxPixels);
+  if (isNode && header.png) await checkPngData(header, name);
   try {
     if (!isNode) return await decodeInBrowser(bytes);
     if (kind === 'png') {
@@ -42,11 +64,37 @@ export async function decodeImage(bytes: Uint8Array, name = 'image'): Promise<De
     }
     const mod = await importNodeOnly<typeof import('jpeg-js')>('jpeg-js');
     const jpeg = (mod as unknown as { default?: typeof mod }).default ?? mod;
-    const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+    const img = jpeg.decode(bytes, {
+      useTArray: true,
+      formatAsRGBA: true,
+      maxMemoryUsageInMB: 1024,
+      maxResolutionInMP: maxPixels / 1e6,
+    });
     return { width: img.width, height: img.height, data: img.data };
   } catch (e) {
     throw new DatasetFormatError(name, 0, `a decodable ${kind.toUpperCase()}`, (e as Error).message);
   }
+}
+
+/** Inflates a PNG's IDAT (capped one byte past the declared size) and checks it is exactly what IHDR needs. */
+async function checkPngData(header: ImageHeader, name: string): Promise<void> {
+  const { idat, inflatedBytes } = header.png as NonNullable<ImageHeader['png']>;
+  const zlib = await importNodeOnly<typeof import('node:zlib')>('node:zlib');
+  let got: string;
+  try {
+    const n = zlib.inflateSync(idat, { maxOutputLength: inflatedBytes + 1 }).length;
+    if (n === inflatedBytes) return;
+    got = `${n} bytes`;
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    got = code === 'ERR_BUFFER_TOO_LARGE' ? 'more' : `data that does not inflate (${(e as Error).message})`;
+  }
+  throw new DatasetFormatError(
+    name,
+    16,
+    `IDAT data of ${inflatedBytes} bytes, as the IHDR's ${header.width}x${header.height} pixels need`,
+    got,
+  );
 }
 
 async function decodeInBrowser(bytes: Uint8Array): Promise<DecodedImage> {

@@ -46,7 +46,7 @@ export {
   stderrProgress,
 } from './download.js';
 export { DatasetFormatError, DatasetHashError, DatasetMissingError, DownloadError } from './errors.js';
-export { gzip, isGzip, maybeGunzip } from './gzip.js';
+export { DEFAULT_MAX_GUNZIP_BYTES, type GunzipOptions, gzip, isGzip, maybeGunzip } from './gzip.js';
 export {
   type IdxArray,
   type IdxData,
@@ -56,7 +56,15 @@ export {
   type WriteIdxOptions,
   writeIdx,
 } from './idx.js';
-export { type DecodedImage, decodeImage, imageKind, resizeBytes, rgbaTo } from './image.js';
+export {
+  DEFAULT_MAX_PIXELS,
+  type DecodedImage,
+  type DecodeImageOptions,
+  decodeImage,
+  imageKind,
+  resizeBytes,
+  rgbaTo,
+} from './image.js';
 export {
   type ImageFileEntry,
   type ImageFilesOptions,

@@ -50,6 +50,21 @@ export interface NiftiVolume {
   description: string;
 }
 
+/** The byte size a NIfTI-1 header declares (for the gunzip cap), once its 348 bytes are there. */
+function niftiSize(head: Uint8Array): number | undefined {
+  if (head.length < 348) return undefined;
+  const view = new DataView(head.buffer, head.byteOffset, head.byteLength);
+  const le = view.getInt32(0, true) === 348;
+  const rank = view.getInt16(40, le);
+  const code = DTYPE_OF[view.getInt16(70, le)];
+  const voxOffset = Math.floor(view.getFloat32(108, le));
+  if (!code || rank < 1 || rank > 7 || !(voxOffset >= 348) || !Number.isFinite(voxOffset)) return 348; // readNifti reports it
+  let count = 1;
+  for (let d = 1; d <= rank; d++) count *= Math.max(1, view.getInt16(40 + 2 * d, le));
+  // NIfTI files may carry extensions or padding after the voxels: allow a little beyond what the dims need.
+  return voxOffset + count * bytesPerValue(code) + 1024 * 1024;
+}
+
 /**
  * Parses a NIfTI-1 single file (`.nii`, magic `n+1`), gzipped or raw, either byte order (detected from
  * sizeof_hdr = 348). Throws {@link DatasetFormatError} with the byte offset for a wrong header size, magic,
@@ -57,7 +72,7 @@ export interface NiftiVolume {
  */
 export function readNifti(bytes: Uint8Array, options: { name?: string } = {}): NiftiVolume {
   const name = options.name ?? 'NIfTI data';
-  const raw = maybeGunzip(bytes, name);
+  const raw = maybeGunzip(bytes, name, { limit: niftiSize });
   if (raw.length < 348)
     throw new DatasetFormatError(name, raw.length, 'a 348-byte NIfTI-1 header', `${raw.length} bytes`);
   const view = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
@@ -89,7 +104,10 @@ export function readNifti(bytes: Uint8Array, options: { name?: string } = {}): N
     throw new DatasetFormatError(name, 70, `a datatype code in ${Object.keys(DTYPE_OF).join(', ')}`, String(code));
   const size = bytesPerValue(dtype);
   const voxOffset = Math.floor(view.getFloat32(108, le));
-  if (voxOffset < 348) throw new DatasetFormatError(name, 108, 'vox_offset >= 348', String(voxOffset));
+  // Not `voxOffset < 348` alone: NaN passes that, and every voxel then reads header bytes.
+  if (!(voxOffset >= 348) || !Number.isFinite(voxOffset)) {
+    throw new DatasetFormatError(name, 108, 'a finite vox_offset >= 348', String(view.getFloat32(108, le)));
+  }
   const count = dims.reduce((a, b) => a * b, 1);
   const need = voxOffset + count * size;
   if (raw.length < need) {
@@ -104,7 +122,12 @@ export function readNifti(bytes: Uint8Array, options: { name?: string } = {}): N
   let data = size === 1 ? stored.slice() : stored; // a copy: the volume does not keep the file's bytes
   const slope = view.getFloat32(112, le);
   const inter = view.getFloat32(116, le);
-  if (slope !== 0 && Number.isFinite(slope) && (slope !== 1 || inter !== 0)) {
+  // slope 0 means "no scaling" (NIfTI-1); a NaN or infinite slope or intercept would make every voxel NaN.
+  if (!Number.isFinite(slope)) throw new DatasetFormatError(name, 112, 'a finite scl_slope', String(slope));
+  if (slope !== 0 && !Number.isFinite(inter)) {
+    throw new DatasetFormatError(name, 116, 'a finite scl_inter', String(inter));
+  }
+  if (slope !== 0 && (slope !== 1 || inter !== 0)) {
     const scaled = new Float32Array(count);
     for (let i = 0; i < count; i++) scaled[i] = data[i] * slope + inter;
     data = scaled;

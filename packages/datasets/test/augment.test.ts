@@ -72,17 +72,50 @@ describe('augmentImages', () => {
     tf.dispose([x, out]);
   });
 
-  it('vertical flips mirror rows', () => {
+  it('vertical flips mirror rows: each example is the input or its mirror, and both occur', () => {
     const x = distinctBatch();
     const inp = x.dataSync() as Float32Array;
     const o = augmentImages(x, { seed: 2, flipVertical: true });
     const od = o.dataSync() as Float32Array;
+    let flipped = 0;
     for (let n = 0; n < N; n++) {
-      const same = at(od, n, 0, 3) === at(inp, n, 0, 3);
-      const mirror = at(od, n, 0, 3) === at(inp, n, H - 1, 3);
+      let same = true;
+      let mirror = true;
+      for (let y = 0; y < H; y++)
+        for (let xx = 0; xx < W; xx++) {
+          same &&= at(od, n, y, xx) === at(inp, n, y, xx);
+          mirror &&= at(od, n, y, xx) === at(inp, n, H - 1 - y, xx);
+        }
       expect(same || mirror).toBe(true);
+      if (mirror) flipped++;
     }
+    expect(flipped).toBeGreaterThan(0);
+    expect(flipped).toBeLessThan(N);
     tf.dispose([x, o]);
+  });
+
+  it('flips happen at the stated rate of 0.5 (400 examples: within 4 standard deviations)', () => {
+    const n = 400;
+    // Example i holds [i, -i] in its two pixels (left, right) and [i; -i] rows for the vertical check.
+    const row = tf.tensor4d(Array.from({ length: n }, (_, i) => [i + 1, -(i + 1)]).flat(), [n, 1, 2, 1]);
+    const col = tf.tensor4d(Array.from({ length: n }, (_, i) => [i + 1, -(i + 1)]).flat(), [n, 2, 1, 1]);
+    const hOut = augmentImages(row, { seed: 11, flipHorizontal: true });
+    const vOut = augmentImages(col, { seed: 12, flipVertical: true });
+    const h = hOut.dataSync();
+    const v = vOut.dataSync();
+    let hFlips = 0;
+    let vFlips = 0;
+    for (let i = 0; i < n; i++) {
+      expect(Math.abs(h[2 * i])).toBe(i + 1); // only flipped, never mixed up between examples
+      if (h[2 * i] < 0) hFlips++;
+      if (v[2 * i] < 0) vFlips++;
+    }
+    // binomial(400, 0.5): mean 200, sd 10
+    for (const flips of [hFlips, vFlips]) {
+      expect(flips).toBeGreaterThan(160);
+      expect(flips).toBeLessThan(240);
+    }
+    tf.dispose([row, col, hOut, vOut]);
   });
 
   it('random crop with padding is an integer shift within the padding, zero-filled', () => {
@@ -107,11 +140,18 @@ describe('augmentImages', () => {
     const inp = x.dataSync() as Float32Array;
     const out = augmentImages(x, { seed: 4, translate: 0.3, interpolation: 'nearest' });
     const o = out.dataSync() as Float32Array;
+    const shifts: string[] = [];
     for (let n = 0; n < N; n++) {
-      let ok = false;
-      for (let dy = -2; dy <= 2 && !ok; dy++) for (let dx = -3; dx <= 3 && !ok; dx++) ok = isShift(inp, o, n, dx, dy);
-      expect(ok).toBe(true);
+      let found = '';
+      for (let dy = -2; dy <= 2 && !found; dy++)
+        for (let dx = -3; dx <= 3 && !found; dx++) if (isShift(inp, o, n, dx, dy)) found = `${dx},${dy}`;
+      expect(found).not.toBe('');
+      shifts.push(found);
     }
+    // Shifts uniform in +-0.3 of 7 x 6 pixels, rounded: (0, 0) has probability ~0.07, so most examples move
+    // and the shifts differ (translation forced to 0 fails here).
+    expect(shifts.filter((s) => s !== '0,0').length).toBeGreaterThanOrEqual(N / 2);
+    expect(new Set(shifts).size).toBeGreaterThan(4);
     tf.dispose([x, out]);
   });
 

@@ -31,7 +31,7 @@ describe('decodeImage', () => {
     const bad = png(4, 4, () => 1);
     bad.fill(7, 40);
     await expect(decodeImage(bad, 'bad.png')).rejects.toThrow(DatasetFormatError);
-    await expect(decodeImage(bad, 'bad.png')).rejects.toThrow(/bad\.png at byte 0: expected a decodable PNG/);
+    await expect(decodeImage(bad, 'bad.png')).rejects.toThrow(/bad\.png at byte \d+: expected a/);
   });
 });
 

@@ -161,3 +161,40 @@ describe('volumes as tensors', () => {
     }
   });
 });
+
+describe('readNifti refuses headers that would give wrong voxels', () => {
+  const good = () =>
+    writeNifti(
+      new Float32Array(24).map((_, i) => i),
+      [4, 3, 2],
+    );
+  const setF32 = (bytes: Uint8Array, at: number, v: number) => {
+    const out = bytes.slice();
+    new DataView(out.buffer).setFloat32(at, v, true);
+    return out;
+  };
+  it('vox_offset NaN or infinite (NaN used to pass and read header bytes as voxels)', () => {
+    expect(() => readNifti(setF32(good(), 108, Number.NaN), { name: 'n.nii' })).toThrow(
+      /n\.nii at byte 108: expected a finite vox_offset >= 348, got NaN/,
+    );
+    expect(() => readNifti(setF32(good(), 108, Number.POSITIVE_INFINITY))).toThrow(/vox_offset/);
+  });
+  it('a data section shorter than the dims need', () => {
+    const bytes = good();
+    expect(() => readNifti(bytes.subarray(0, bytes.length - 4), { name: 's.nii' })).toThrow(/truncated/);
+    expect(readNifti(bytes).data.length).toBe(24);
+  });
+  it('scl_slope or scl_inter NaN or infinite (every voxel NaN otherwise)', () => {
+    expect(() => readNifti(setF32(good(), 112, Number.NaN))).toThrow(
+      /at byte 112: expected a finite scl_slope, got NaN/,
+    );
+    const slope2 = setF32(good(), 112, 2);
+    expect(() => readNifti(setF32(slope2, 116, Number.NaN))).toThrow(
+      /at byte 116: expected a finite scl_inter, got NaN/,
+    );
+    expect(() => readNifti(setF32(slope2, 116, Number.NEGATIVE_INFINITY))).toThrow(/scl_inter/);
+    expect(readNifti(slope2).data[5]).toBe(10);
+    // slope 0 means "not scaled", whatever the intercept
+    expect(readNifti(setF32(setF32(good(), 112, 0), 116, Number.NaN)).data[5]).toBe(5);
+  });
+});

@@ -31,7 +31,7 @@ const MNIST = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta
 const CACHE = join(tmpdir(), 'tiefe-explain-bench-cnn-v2'); // v2: saved with model.save('file://...')
 
 /** `count` digits from index `offset` of the MNIST test file (`all`: the 10,000 read once with loadMnist). */
-async function digits(count: number, offset: number): Promise<{ x: tf.Tensor4D; labels: number[] }> {
+export async function digits(count: number, offset: number): Promise<{ x: tf.Tensor4D; labels: number[] }> {
   const all = await loadMnist({ dir: MNIST, split: 'test', limit: offset + count });
   const x = tf.slice(all.images, offset, count);
   const labels = Array.from(await all.labels.data()).slice(offset);
@@ -52,7 +52,7 @@ function buildCnn(): tfl.LayersModel {
   });
 }
 
-async function trainedCnn(backend: string): Promise<tfl.LayersModel> {
+export async function trainedCnn(backend: string): Promise<tfl.LayersModel> {
   if (existsSync(join(CACHE, 'model.json'))) return tfl.loadLayersModel(`file://${join(CACHE, 'model.json')}`);
   await tf.setBackend('cpu');
   seed(1);

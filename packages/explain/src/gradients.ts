@@ -1,57 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, InputError } from '@tiefe/core';
-import { buildPlan, logitsOf, type Plan } from './plan.js';
-import { resolveTarget, type Target, targetMask } from './target.js';
-import { checkInput } from './validate.js';
+import type { RunOptions } from './model/plan.js';
+import { type Prepared, withPrepared } from './model/prepare.js';
+import type { Target } from './model/target.js';
 
-/** Options every gradient method takes. */
+/** Options every method takes. */
 export interface TargetOptions {
-  /** Class to explain: an index, one index per input, or 'predicted' (default). */
+  /**
+   * What to explain: a class index, one index per input, or 'predicted' (default); for segmentation outputs
+   * also a class at one pixel or summed over a mask (see {@link Target}).
+   */
   target?: Target;
 }
 
-/** The logit plan of a model for the public function `fn`; built inside a tidy (it may fold tensors). */
-export function logitPlan(model: tfl.LayersModel, fn: string): Plan {
-  return buildPlan(model, fn, false);
-}
-
 /**
- * The target class of every input (resolves 'predicted' with one forward pass), for the public function `fn`.
- * The model was checked by {@link checkInput}.
+ * d score / d copy for `copies` [n, k, ...sample]: k perturbed copies of each of the n inputs, every copy
+ * explaining its input's target (inside the caller's tidy). Same shape as `copies`.
  */
-export async function targetClasses(
-  fn: string,
-  model: tfl.LayersModel,
-  x: tf.Tensor,
-  target: Target | undefined,
-): Promise<number[]> {
-  const shape = model.outputs[0].shape;
-  return resolveTarget(fn, target, x.shape[0], shape[shape.length - 1] as number, () =>
-    logitsOf(logitPlan(model, fn), x),
-  );
-}
-
-/**
- * d logit_target / d x for every input of a batch (inside the caller's tidy). Each input's gradient only
- * depends on its own logit because the inputs of a batch do not interact (inference mode).
- */
-export function logitGradient(plan: Plan, x: tf.Tensor, classes: number[]): tf.Tensor {
-  return tf.grad((xx: tf.Tensor) => {
-    const logits = logitsOf(plan, xx);
-    return tf.sum(tf.mul(logits, targetMask(classes, logits.shape[1])));
-  })(x);
-}
-
-/**
- * d logit_target / d copy for `copies` [n, k, ...sample]: k perturbed copies of each of n inputs, every copy
- * explaining its input's class (inside the caller's tidy). Same shape as `copies`.
- */
-export function copiesGradient(plan: Plan, copies: tf.Tensor, classes: number[]): tf.Tensor {
+export function copiesGradient(p: Prepared, copies: tf.Tensor, run?: RunOptions): tf.Tensor {
   const [n, k, ...sampleShape] = copies.shape;
-  const cls = classes.flatMap((c) => new Array(k).fill(c));
-  const grads = logitGradient(plan, tf.reshape(copies, [n * k, ...sampleShape]), cls);
-  return tf.reshape(grads, copies.shape);
+  const rows = Array.from({ length: n * k }, (_, i) => Math.floor(i / k));
+  return tf.reshape(p.gradient(tf.reshape(copies, [n * k, ...sampleShape]), rows, run), copies.shape);
 }
 
 /** Options of {@link saliency}. */
@@ -69,12 +39,12 @@ export async function saliency(
   x: tf.Tensor,
   options: SaliencyOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput('saliency', model, x);
-  const classes = await targetClasses('saliency', model, x, options.target);
-  return tf.tidy(() => {
-    const g = logitGradient(logitPlan(model, 'saliency'), x, classes);
-    return options.absolute === false ? g : tf.abs(g);
-  });
+  return withPrepared('saliency', model, x, options.target, (p) =>
+    tf.tidy(() => {
+      const g = p.gradient(x);
+      return options.absolute === false ? g : tf.abs(g);
+    }),
+  );
 }
 
 /** Gradient x input (Shrikumar et al. 2016): x * d f_c / d x. Same shape as x. */
@@ -83,9 +53,7 @@ export async function gradientTimesInput(
   x: tf.Tensor,
   options: TargetOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput('gradientTimesInput', model, x);
-  const classes = await targetClasses('gradientTimesInput', model, x, options.target);
-  return tf.tidy(() => tf.mul(x, logitGradient(logitPlan(model, 'gradientTimesInput'), x, classes)));
+  return withPrepared('gradientTimesInput', model, x, options.target, (p) => tf.tidy(() => tf.mul(x, p.gradient(x))));
 }
 
 /** Options of {@link integratedGradients}. */
@@ -108,24 +76,13 @@ export async function integratedGradients(
   x: tf.Tensor,
   options: IntegratedGradientsOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput('integratedGradients', model, x);
+  return withPrepared('integratedGradients', model, x, options.target, (p) => integrate(p, x, options));
+}
+
+function integrate(p: Prepared, x: tf.Tensor, options: IntegratedGradientsOptions): tf.Tensor {
   const steps = checkInt('integratedGradients: steps', options.steps ?? 32);
   const batchSize = checkInt('integratedGradients: batchSize', options.batchSize ?? 64);
-  const classes = await targetClasses('integratedGradients', model, x, options.target);
-  const base = options.baseline ?? 0;
-  if (typeof base !== 'number') {
-    const ok =
-      base.rank === x.rank
-        ? base.shape.every((d, i) => d === x.shape[i])
-        : base.rank === x.rank - 1 && base.shape.every((d, i) => d === x.shape[i + 1]);
-    if (!ok)
-      throw new InputError(
-        'integratedGradients: baseline',
-        `a number or a tensor of shape [${x.shape}] or [${x.shape.slice(1)}]`,
-        `[${base.shape}]`,
-      );
-  } else if (!Number.isFinite(base))
-    throw new InputError('integratedGradients: baseline', 'a finite number or a tensor', String(base));
+  const base = checkBaseline('integratedGradients', options.baseline ?? 0, x);
   const n = x.shape[0];
   // Inputs per chunk: whole inputs x all their steps, so that each chunk is one batch of interpolations.
   const perChunk = Math.max(1, Math.floor(batchSize / steps));
@@ -133,14 +90,8 @@ export async function integratedGradients(
   for (let start = 0; start < n; start += perChunk) {
     const count = Math.min(perChunk, n - start);
     const part = tf.tidy(() => {
-      const plan = logitPlan(model, 'integratedGradients');
       const xs = tf.slice(x, start, count);
-      const b =
-        typeof base === 'number'
-          ? tf.fill(xs.shape, base)
-          : base.rank === x.rank
-            ? tf.slice(base, start, count)
-            : tf.broadcastTo(base, xs.shape);
+      const b = baselineRows(base, x, start, count);
       const sampleShape = xs.shape.slice(1);
       const alphas = tf.reshape(tf.linspace(0.5 / steps, 1 - 0.5 / steps, steps), [
         1,
@@ -149,7 +100,13 @@ export async function integratedGradients(
       ]);
       const delta = tf.sub(xs, b);
       const path = tf.add(tf.expandDims(b, 1), tf.mul(alphas, tf.expandDims(delta, 1))); // [count, steps, ...]
-      const grads = copiesGradient(plan, path, classes.slice(start, start + count));
+      const grads = tf.reshape(
+        p.gradient(
+          tf.reshape(path, [count * steps, ...sampleShape]),
+          Array.from({ length: count * steps }, (_, i) => start + Math.floor(i / steps)),
+        ),
+        path.shape,
+      );
       return tf.mul(delta, tf.mean(grads, 1));
     });
     parts.push(part);
@@ -157,4 +114,33 @@ export async function integratedGradients(
   const out = parts.length === 1 ? parts[0] : tf.concat(parts, 0);
   if (parts.length > 1) for (const p of parts) p.dispose();
   return out;
+}
+
+/** A reference input: a number for every element, or a tensor of one input's shape or of x's shape. */
+export type Baseline = number | tf.Tensor;
+
+/** Checks a {@link Baseline} option of the public function `fn` against the batch x. */
+export function checkBaseline(fn: string, base: Baseline, x: tf.Tensor): Baseline {
+  if (typeof base !== 'number') {
+    const ok =
+      base instanceof tf.Tensor &&
+      (base.rank === x.rank
+        ? base.shape.every((d, i) => d === x.shape[i])
+        : base.rank === x.rank - 1 && base.shape.every((d, i) => d === x.shape[i + 1]));
+    if (!ok)
+      throw new InputError(
+        `${fn}: baseline`,
+        `a number or a tensor of shape [${x.shape}] or [${x.shape.slice(1)}]`,
+        base instanceof tf.Tensor ? `[${base.shape}]` : String(base),
+      );
+  } else if (!Number.isFinite(base))
+    throw new InputError(`${fn}: baseline`, 'a finite number or a tensor', String(base));
+  return base;
+}
+
+/** The baselines of inputs start..start+count-1 of x, [count, ...sample] (inside the caller's tidy). */
+export function baselineRows(base: Baseline, x: tf.Tensor, start: number, count: number): tf.Tensor {
+  const shape = [count, ...x.shape.slice(1)];
+  if (typeof base === 'number') return tf.fill(shape, base);
+  return base.rank === x.rank ? tf.slice(base, start, count) : tf.broadcastTo(base, shape);
 }

@@ -14,9 +14,26 @@
  * Every method is `(model, x, options) => Promise<tf.Tensor>` of x's shape and explains the target's
  * pre-softmax logit (a final softmax or sigmoid is stripped).
  */
+export { type DeepLiftOptions, deepLift } from './deepLift.js';
 export { UnsupportedLayerError } from './errors.js';
+export { type InfidelityOptions, infidelity, type SensitivityOptions, sensitivity } from './evaluation/infidelity.js';
+export {
+  type InsertionDeletionOptions,
+  type InsertionDeletionResult,
+  insertionDeletion,
+} from './evaluation/insertionDeletion.js';
 export { type PixelFlippingOptions, type PixelFlippingResult, pixelFlipping } from './evaluation/pixelFlipping.js';
 export {
+  type Explainer,
+  type RandomisationOptions,
+  type RandomisationResult,
+  randomisationCheck,
+  spearman,
+} from './evaluation/randomisation.js';
+export { type GradCamOptions, gradCam } from './gradCam.js';
+export { type GradientShapOptions, gradientShap } from './gradientShap.js';
+export {
+  type Baseline,
   gradientTimesInput,
   type IntegratedGradientsOptions,
   integratedGradients,
@@ -24,12 +41,22 @@ export {
   saliency,
   type TargetOptions,
 } from './gradients.js';
-export { type Composite, type CompositeOptions, composites, type LayerInfo } from './lrp/composites.js';
+export { guidedBackprop, guidedGradCam } from './guided.js';
+export { type LimeOptions, lime } from './lime.js';
+export {
+  type Composite,
+  type CompositeOptions,
+  composites,
+  type LayerInfo,
+  type LayerMapOptions,
+} from './lrp/composites.js';
 export type { LinearMap } from './lrp/linearMap.js';
 export { type LrpOptions, lrp } from './lrp/lrp.js';
 export { type Bound, type LrpRule, rules } from './lrp/rules.js';
+export { type CustomRelevance, type LayerRule, lrpSupported, registerLrpLayer } from './model/layers.js';
+export type { ScoreKind } from './model/prepare.js';
+export type { OutputTarget, Target } from './model/target.js';
 export { type OcclusionOptions, occlusion } from './occlusion.js';
-export { LRP_SUPPORTED } from './plan.js';
 export { type PredictionDifferenceOptions, predictionDifference } from './predictionDifference.js';
 export { COLORMAPS, type ColormapName, colormap, isDiverging } from './render/colormap.js';
 export {
@@ -41,6 +68,5 @@ export {
   renderHeatmaps,
   renderInput,
 } from './render/heatmap.js';
-export type { ScoreKind } from './score.js';
+export { renderTokens, type TokenOptions } from './render/tokens.js';
 export { type SmoothGradOptions, smoothGrad } from './smoothGrad.js';
-export type { Target } from './target.js';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, checkNumber } from '@tiefe/core';
-import { type TargetOptions, targetClasses } from './gradients.js';
-import { scoreBatches, scoreInputs } from './score.js';
-import { checkInput } from './validate.js';
+import type { TargetOptions } from './gradients.js';
+import { withPrepared } from './model/prepare.js';
+import { scoreBatches, scoreInputs } from './model/score.js';
 import { imageView, slidingWindows, windowAverage, windowSize } from './windows.js';
 
 /** Options of {@link occlusion}. */
@@ -28,32 +28,31 @@ export async function occlusion(
   x: tf.Tensor,
   options: OcclusionOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput('occlusion', model, x);
-  const view = imageView(x, 'occlusion: x');
-  const size = windowSize(options.size ?? 4, view, 'occlusion: size');
-  const stride = checkInt('occlusion: stride', options.stride ?? 2);
-  const fillValue = checkNumber('occlusion: fill', options.fill ?? 0);
-  const batchSize = checkInt('occlusion: batchSize', options.batchSize ?? 128);
-  const classes = await targetClasses('occlusion', model, x, options.target);
-  const { windows } = slidingWindows(view, size, stride);
-  const data = (await x.data()) as Float32Array;
-  const per = view.h * view.w * view.c;
-  const base = await scoreInputs('occlusion', model, x, data, classes, 'logit', batchSize);
-  const nw = windows.length;
-  const scores = await scoreBatches(
-    'occlusion',
-    model,
-    x.shape.slice(1),
-    view.n * nw,
-    (i) => classes[Math.floor(i / nw)],
-    (i, buf, o) => {
-      const img = Math.floor(i / nw);
-      buf.set(data.subarray(img * per, (img + 1) * per), o);
-      for (const k of windows[i % nw]) buf[o + k] = fillValue;
-    },
-    'logit',
-    batchSize,
-  );
-  const out = windowAverage(view.n, per, windows, (img, w) => base[img] - scores[img * nw + w]);
-  return tf.tensor(out, x.shape);
+  return withPrepared('occlusion', model, x, options.target, async (p) => {
+    const view = imageView(x, 'occlusion: x');
+    const size = windowSize(options.size ?? 4, view, 'occlusion: size');
+    const stride = checkInt('occlusion: stride', options.stride ?? 2);
+    const fillValue = checkNumber('occlusion: fill', options.fill ?? 0);
+    const batchSize = checkInt('occlusion: batchSize', options.batchSize ?? 128);
+    const { windows } = slidingWindows(view, size, stride);
+    const data = (await x.data()) as Float32Array;
+    const per = view.h * view.w * view.c;
+    const base = await scoreInputs(p, x, data, 'logit', batchSize);
+    const nw = windows.length;
+    const scores = await scoreBatches(
+      p,
+      x.shape.slice(1),
+      view.n * nw,
+      (i) => Math.floor(i / nw),
+      (i, buf, o) => {
+        const img = Math.floor(i / nw);
+        buf.set(data.subarray(img * per, (img + 1) * per), o);
+        for (const k of windows[i % nw]) buf[o + k] = fillValue;
+      },
+      'logit',
+      batchSize,
+    );
+    const out = windowAverage(view.n, per, windows, (img, w) => base[img] - scores[img * nw + w]);
+    return tf.tensor(out, x.shape);
+  });
 }

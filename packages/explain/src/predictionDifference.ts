@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, checkNumber, createRng, InputError } from '@tiefe/core';
 import { type ConditionalGaussian, conditionalGaussian } from './gaussian.js';
-import { type TargetOptions, targetClasses } from './gradients.js';
-import { scoreBatches, scoreInputs } from './score.js';
-import { checkInput } from './validate.js';
+import type { TargetOptions } from './gradients.js';
+import { checkInput, prepare } from './model/prepare.js';
+import { scoreBatches, scoreInputs } from './model/score.js';
 import { imageView, slidingWindows, windowAverage, windowSize } from './windows.js';
 
 /** Options of {@link predictionDifference}. */
@@ -74,72 +74,86 @@ export async function predictionDifference(
   const ridge = checkNumber('predictionDifference: ridge', options.ridge ?? 0.01, 0);
   const batchSize = checkInt('predictionDifference: batchSize', options.batchSize ?? 256);
   const rng = createRng(checkNumber('predictionDifference: seed', options.seed ?? 0));
-  const classes = await targetClasses('predictionDifference', model, x, options.target);
-  const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
-  const k = numClasses === 1 ? 2 : numClasses;
-
-  const per = view.h * view.w * view.c;
-  const data = (await x.data()) as Float32Array;
-  const refData = (await ref.data()) as Float32Array;
-  const { positions, windows } = slidingWindows(view, size, stride);
-  const nw = windows.length;
-  const sampleShape = x.shape.slice(1);
-
-  // Conditional Gaussians, one per window position (shared by every input).
-  let gaussians: Array<{ g: ConditionalGaussian; outer: Int32Array }> = [];
-  if (sampling === 'conditional') {
-    gaussians = positions.map(([t, l], w) => {
-      const outer = ringIndices(view, t, l, size, padding);
-      return { g: conditionalGaussian(refData, m, per, windows[w], outer, ridge), outer };
-    });
-  }
-
-  const correct = (p: number) => (p * laplaceN + 1) / (laplaceN + k);
-  const log2odds = (p: number) => Math.log2(p / (1 - p));
-  const base = await scoreInputs('predictionDifference', model, x, data, classes, 'probability', batchSize);
-
-  const evidence = new Float64Array(view.n * nw); // WE of window w for input img at img * nw + w
-  const z = new Float64Array(size[0] * size[1] * view.c);
-  for (let img = 0; img < view.n; img++) {
-    const image = data.subarray(img * per, (img + 1) * per);
-    const probs = await scoreBatches(
-      'predictionDifference',
-      model,
-      sampleShape,
-      nw * samples,
-      () => classes[img],
-      (i, buf, o) => {
-        const w = Math.floor(i / samples);
-        const win = windows[w];
-        buf.set(image, o);
-        if (sampling === 'marginal') {
-          const r = rng.int(m) * per;
-          for (const idx of win) buf[o + idx] = refData[r + idx];
-        } else {
-          const { g, outer } = gaussians[w];
-          for (let a = 0; a < g.inner; a++) z[a] = rng.normal();
-          for (let a = 0; a < g.inner; a++) {
-            let v = g.offset[a];
-            for (let b = 0; b < g.outer; b++) v += g.gain[a * g.outer + b] * image[outer[b]];
-            for (let b = 0; b <= a; b++) v += g.chol[a * g.inner + b] * z[b];
-            buf[o + win[a]] = v;
-          }
-        }
-      },
-      'probability',
-      batchSize,
-    );
-    const full = log2odds(correct(base[img]));
-    for (let w = 0; w < nw; w++) {
-      let p = 0;
-      for (let s = 0; s < samples; s++) p += probs[w * samples + s];
-      evidence[img * nw + w] = full - log2odds(correct(p / samples));
+  const p = await prepare('predictionDifference', model, x, options.target);
+  try {
+    // Weights of evidence need a probability: a class of a classifier or of one output pixel, not a region's sum.
+    const total = tf.tidy(() => tf.max(tf.sum(tf.reshape(p.mask, [p.n, -1]), 1)));
+    const most = (await total.data())[0];
+    total.dispose();
+    if (most > 1 + 1e-6) {
+      throw new InputError(
+        'predictionDifference: target',
+        'a class of a classifier or of one output pixel ({ class, pixel })',
+        'a target summed over several output pixels',
+      );
     }
+    const numClasses = model.outputs[0].shape[model.outputs[0].shape.length - 1] as number;
+    const k = numClasses === 1 ? 2 : numClasses;
+
+    const per = view.h * view.w * view.c;
+    const data = (await x.data()) as Float32Array;
+    const refData = (await ref.data()) as Float32Array;
+    const { positions, windows } = slidingWindows(view, size, stride);
+    const nw = windows.length;
+    const sampleShape = x.shape.slice(1);
+
+    // Conditional Gaussians, one per window position (shared by every input).
+    let gaussians: Array<{ g: ConditionalGaussian; outer: Int32Array }> = [];
+    if (sampling === 'conditional') {
+      gaussians = positions.map(([t, l], w) => {
+        const outer = ringIndices(view, t, l, size, padding);
+        return { g: conditionalGaussian(refData, m, per, windows[w], outer, ridge), outer };
+      });
+    }
+
+    const correct = (p: number) => (p * laplaceN + 1) / (laplaceN + k);
+    const log2odds = (p: number) => Math.log2(p / (1 - p));
+    const base = await scoreInputs(p, x, data, 'probability', batchSize);
+
+    const evidence = new Float64Array(view.n * nw); // WE of window w for input img at img * nw + w
+    const z = new Float64Array(size[0] * size[1] * view.c);
+    for (let img = 0; img < view.n; img++) {
+      const image = data.subarray(img * per, (img + 1) * per);
+      const probs = await scoreBatches(
+        p,
+        sampleShape,
+        nw * samples,
+        () => img,
+        (i, buf, o) => {
+          const w = Math.floor(i / samples);
+          const win = windows[w];
+          buf.set(image, o);
+          if (sampling === 'marginal') {
+            const r = rng.int(m) * per;
+            for (const idx of win) buf[o + idx] = refData[r + idx];
+          } else {
+            const { g, outer } = gaussians[w];
+            for (let a = 0; a < g.inner; a++) z[a] = rng.normal();
+            for (let a = 0; a < g.inner; a++) {
+              let v = g.offset[a];
+              for (let b = 0; b < g.outer; b++) v += g.gain[a * g.outer + b] * image[outer[b]];
+              for (let b = 0; b <= a; b++) v += g.chol[a * g.inner + b] * z[b];
+              buf[o + win[a]] = v;
+            }
+          }
+        },
+        'probability',
+        batchSize,
+      );
+      const full = log2odds(correct(base[img]));
+      for (let w = 0; w < nw; w++) {
+        let p = 0;
+        for (let s = 0; s < samples; s++) p += probs[w * samples + s];
+        evidence[img * nw + w] = full - log2odds(correct(p / samples));
+      }
+    }
+    return tf.tensor(
+      windowAverage(view.n, per, windows, (img, w) => evidence[img * nw + w]),
+      x.shape,
+    );
+  } finally {
+    p.dispose();
   }
-  return tf.tensor(
-    windowAverage(view.n, per, windows, (img, w) => evidence[img * nw + w]),
-    x.shape,
-  );
 }
 
 /** Indices of the ring of width `padding` around a window (clipped to the image), all channels. */

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, checkNumber, InputError } from '@tiefe/core';
-import { copiesGradient, logitPlan, type TargetOptions, targetClasses } from './gradients.js';
-import { checkInput } from './validate.js';
+import { copiesGradient, type TargetOptions } from './gradients.js';
+import { type Prepared, prepare } from './model/prepare.js';
 
 /** Options of {@link smoothGrad}. */
 export interface SmoothGradOptions extends TargetOptions {
@@ -33,7 +33,15 @@ export async function smoothGrad(
   x: tf.Tensor,
   options: SmoothGradOptions = {},
 ): Promise<tf.Tensor> {
-  checkInput('smoothGrad', model, x);
+  const p = await prepare('smoothGrad', model, x, options.target);
+  try {
+    return smooth(p, x, options);
+  } finally {
+    p.dispose();
+  }
+}
+
+function smooth(p: Prepared, x: tf.Tensor, options: SmoothGradOptions): tf.Tensor {
   const samples = checkInt('smoothGrad: samples', options.samples ?? 50);
   const level = checkNumber('smoothGrad: noiseLevel', options.noiseLevel ?? 0.15, 0);
   const variant = options.variant ?? 'mean';
@@ -42,7 +50,6 @@ export async function smoothGrad(
   }
   const seed = checkInt('smoothGrad: seed', options.seed ?? 0, Number.MIN_SAFE_INTEGER);
   const batchSize = checkInt('smoothGrad: batchSize', options.batchSize ?? 64);
-  const classes = await targetClasses('smoothGrad', model, x, options.target);
   const n = x.shape[0];
   const sampleShape = x.shape.slice(1);
   const ones = sampleShape.map(() => 1);
@@ -67,7 +74,7 @@ export async function smoothGrad(
         ),
         sigma,
       );
-      const g = copiesGradient(logitPlan(model, 'smoothGrad'), tf.add(tf.expandDims(x, 1), noise), classes);
+      const g = copiesGradient(p, tf.add(tf.expandDims(x, 1), noise));
       return [tf.add(sum, tf.sum(g, 1)), tf.add(sumSq, tf.sum(tf.square(g), 1))];
     });
     sum.dispose();

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { InputError } from '@tiefe/core';
+import { createRng, InputError } from '@tiefe/core';
 
 /** An input batch seen as N images of H x W pixels with C channels (channels last). */
 export interface ImageView {
@@ -93,4 +93,40 @@ export function windowAverage(
     for (let k = 0; k < per; k++) if (count[k] > 0) out[img * per + k] /= count[k];
   }
   return out;
+}
+
+/** Non-overlapping tiles of `size` covering the image (the last row/column clipped at the border), flat indices. */
+export function gridRegions(view: ImageView, size: [number, number]): Int32Array[] {
+  const regions: Int32Array[] = [];
+  for (let t = 0; t < view.h; t += size[0]) {
+    for (let l = 0; l < view.w; l += size[1]) {
+      regions.push(windowIndices(view, t, l, [Math.min(size[0], view.h - t), Math.min(size[1], view.w - l)]));
+    }
+  }
+  return regions;
+}
+
+/**
+ * Per input, the regions sorted by their relevance (the sum over their pixels and channels), most relevant
+ * first; ties keep the region order. `rel` holds n maps of `per` values.
+ */
+export function regionOrders(regions: Int32Array[], rel: Float32Array, n: number, per: number): Int32Array[] {
+  const orders: Int32Array[] = [];
+  for (let img = 0; img < n; img++) {
+    const idx = Int32Array.from({ length: regions.length }, (_, i) => i);
+    const score = regions.map((reg) => reg.reduce((s, k) => s + rel[img * per + k], 0));
+    idx.sort((a, b) => score[b] - score[a] || a - b);
+    orders.push(idx);
+  }
+  return orders;
+}
+
+/** n seeded random orders of `count` regions. */
+export function randomOrders(count: number, n: number, seedValue: number): Int32Array[] {
+  const rng = createRng(seedValue);
+  return Array.from({ length: n }, () => {
+    const idx = Int32Array.from({ length: count }, (_, i) => i);
+    rng.shuffle(idx);
+    return idx;
+  });
 }

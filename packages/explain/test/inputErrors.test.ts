@@ -4,8 +4,12 @@ import { InputError, initBackend } from '@tiefe/core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import {
   colormap,
+  deepLift,
+  gradientShap,
   gradientTimesInput,
+  guidedBackprop,
   integratedGradients,
+  lime,
   lrp,
   occlusion,
   pixelFlipping,
@@ -45,6 +49,10 @@ describe('explain: every bad input names the public function and the argument', 
     ['lrp', () => lrp],
     ['predictionDifference', (data) => (m, x, o) => predictionDifference(m, x, { ...o, data })],
     ['pixelFlipping', () => (m, x, o) => pixelFlipping(m, x, 'random', o)],
+    ['deepLift', () => deepLift],
+    ['guidedBackprop', () => guidedBackprop],
+    ['lime', () => lime],
+    ['gradientShap', (data) => (m, x, o) => gradientShap(m, x, { ...o, baselines: data })],
   ];
 
   test.each(methods)('%s: x, target and model', async (fn, make) => {

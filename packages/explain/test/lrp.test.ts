@@ -379,9 +379,18 @@ describe('lrp', () => {
       ],
     });
     const x = tf.ones([1, 2, 2, 1]);
-    await expect(lrp(m, x)).rejects.toThrow(UnsupportedLayerError);
-    await expect(lrp(m, x)).rejects.toThrow(/layer "my_up" of class UpSampling2D/);
-    // gradient methods still work on it: each input pixel feeds 4 upsampled pixels
+    const sep = tfl.sequential({
+      layers: [
+        tfl.layers.separableConv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'my_sep' }),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2 }),
+      ],
+    });
+    const x4 = tf.ones([1, 4, 4, 1]);
+    await expect(lrp(sep, x4)).rejects.toThrow(UnsupportedLayerError);
+    await expect(lrp(sep, x4)).rejects.toThrow(/layer "my_sep" of class SeparableConv2D/);
+    x4.dispose();
+    // gradient methods work on any layer: each input pixel feeds 4 upsampled pixels
     const g = await gradientTimesInput(m, x, { target: 0 });
     expect(g.shape).toEqual([1, 2, 2, 1]);
     const w = (await m.getWeights()[0].array()) as number[][];

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { imageGrid, initBackend, upscale } from '@tiefe/core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import { colormap, overlay, renderHeatmap, renderHeatmaps, renderInput } from '../src/index.js';
+import { colormap, overlay, renderHeatmap, renderHeatmaps, renderInput, renderTokens } from '../src/index.js';
 
 beforeAll(() => initBackend({ prefer: ['cpu'] }));
 
@@ -59,5 +59,21 @@ describe('heatmap rendering', () => {
     expect(px(grid, 1, 3)).toEqual([0, 100, 200, 255]);
     expect(px(grid, 3, 3)).toEqual([0, 0, 0, 255]);
     expect(() => overlay(a, big)).toThrow(/overlay: heat: expected an image of 1 x 1, got 3 x 3/);
+  });
+
+  test('tokens as HTML: one escaped span per token, background by score (bwr: -max blue, 0 white, +max red)', () => {
+    const html = renderTokens(['good', '<b>', 'bad'], [2, 0, -2]);
+    const bg = [...html.matchAll(/background:rgb\((\d+),(\d+),(\d+)\)/g)].map((m) => m.slice(1).map(Number));
+    expect(bg).toEqual([
+      [255, 0, 0],
+      [255, 255, 255],
+      [0, 0, 255],
+    ]);
+    expect(html).toContain('&lt;b&gt;');
+    expect(html).not.toContain('<b>');
+    const hot = renderTokens(['a', 'b'], [-1, 0.5], { colormap: 'hot' });
+    const top = [...hot.matchAll(/background:rgb\((\d+),(\d+),(\d+)\)/g)][0].slice(1).map(Number);
+    expect(top).toEqual(colormap('hot', 1)); // |score| / max for sequential maps
+    expect(() => renderTokens(['a'], [1, 2])).toThrow(/renderTokens: scores: expected 1 scores/);
   });
 });

@@ -29,10 +29,12 @@ export interface SegmentationInputOptions {
    */
   ignoreIndex?: number;
   /**
-   * Check the values of `yTrue` (class ids in range, masks in [0, 1]) and of `yPred` (probabilities in [0, 1]
-   * unless `fromLogits`) and throw an `InputError` when they are not. Costs one synchronous data read per
-   * call (a GPU to CPU sync on WebGPU, where Node has no synchronous read at all: use it on cpu/wasm, or
-   * check the labels once with {@link checkLabels}). Default false for losses.
+   * Check the values of `yTrue` (class ids integers in range, masks in [0, 1]) and of `yPred` (probabilities
+   * in [0, 1] unless `fromLogits`) and throw an `InputError` when they are not, instead of returning a
+   * silently wrong loss. Default `'first'`: the first call of each loss object (the first batch) is checked,
+   * with one small synchronous read, once (measured: see the README; on WebGPU in Node, which has no
+   * synchronous read, the check runs asynchronously and the next call throws). `true` checks every call (a
+   * GPU-to-CPU sync per step); `false` turns it off (e.g. after `await checkInputs(...)` on the data).
    */
-  validate?: boolean;
+  validate?: boolean | 'first';
 }

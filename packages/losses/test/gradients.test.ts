@@ -39,7 +39,7 @@ const binMask = [1, 0, 1, 1, 0, 0, 0, 1, 1, 0, 1, 0];
 const multiclass: Array<[string, Loss]> = [
   ['diceLoss', diceLoss({ fromLogits: true, ignoreIndex: 255 })],
   ['diceLoss perImage squared', diceLoss({ fromLogits: true, ignoreIndex: 255, perImage: true, squared: true })],
-  ['diceLoss log', diceLoss({ fromLogits: true, logLoss: true, smooth: 1 })],
+  ['diceLoss log', diceLoss({ fromLogits: true, ignoreIndex: 255, logLoss: true, smooth: 1 })],
   ['generalizedDiceLoss', generalizedDiceLoss({ fromLogits: true, ignoreIndex: 255 })],
   ['jaccardLoss', jaccardLoss({ fromLogits: true, ignoreIndex: 255, classes: 'all' })],
   ['tverskyLoss', tverskyLoss({ fromLogits: true, ignoreIndex: 255, alpha: 0.3, beta: 0.7 })],

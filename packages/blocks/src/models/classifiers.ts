@@ -1,5 +1,14 @@
 import * as tfl from '@tensorflow/tfjs-layers';
-import { checkInt, checkNumber, checkRate, checkShape } from '@tiefe/core';
+import {
+  checkBoolean,
+  checkInt,
+  checkNumber,
+  checkOneOf,
+  checkRate,
+  checkShape,
+  describeValue,
+  InputError,
+} from '@tiefe/core';
 import { convUnit } from '../blocks/convUnit.js';
 import { activate, batchNorm, dropout, l2Reg, on } from '../blocks/layersUtil.js';
 import type { ActivationName, Sym } from '../options.js';
@@ -31,6 +40,8 @@ export function mlp(options: MlpOptions = {}): tfl.LayersModel {
   if (!Array.isArray(inputShape) || inputShape.length < 1) checkShape('mlp: inputShape', inputShape, 1);
   checkShape('mlp: inputShape', inputShape, inputShape.length);
   const hidden = options.hidden ?? [128];
+  if (!Array.isArray(hidden)) throw new InputError('mlp: hidden', 'an array of layer widths', describeValue(hidden));
+  if (options.batchNorm !== undefined) checkBoolean('mlp: batchNorm', options.batchNorm);
   hidden.forEach((h, i) => {
     checkInt(`mlp: hidden[${i}]`, h);
   });
@@ -82,6 +93,18 @@ export function lenet5(options: Lenet5Options = {}): tfl.LayersModel {
   const inputShape = checkShape('lenet5: inputShape', options.inputShape ?? [32, 32, 1], 3);
   const classes = checkInt('lenet5: classes', options.classes ?? 10);
   const act = options.activation ?? 'tanh';
+  checkOneOf('lenet5: pooling', options.pooling ?? 'average', ['average', 'max'] as const);
+  // Feature-map sizes: C1 ('same' below 32, else 'valid' 5x5), S2 /2, C3 'valid' 5x5, S4 /2; S4 must keep >= 1.
+  for (const [axis, n] of [inputShape[0], inputShape[1]].entries()) {
+    const c1 = inputShape[0] < 32 || inputShape[1] < 32 ? n : n - 4;
+    if (Math.floor((Math.floor(c1 / 2) - 4) / 2) < 1) {
+      throw new InputError(
+        'lenet5: inputShape',
+        `spatial sizes of at least ${n < 32 ? 12 : 32} (C1, S2, C3 5x5 valid and S4 must leave a feature map)`,
+        `${JSON.stringify(inputShape)} (axis ${axis} would shrink to nothing)`,
+      );
+    }
+  }
   const pool = () =>
     options.pooling === 'max'
       ? tfl.layers.maxPooling2d({ poolSize: 2, strides: 2 })
@@ -140,6 +163,16 @@ export function smallCnn(options: SmallCnnOptions = {}): tfl.LayersModel {
   const dense = checkInt('smallCnn: dense', options.dense ?? 128);
   const rate = checkRate('smallCnn: dropout', options.dropout ?? 0.1);
   const bnMomentum = checkNumber('smallCnn: bnMomentum', options.bnMomentum ?? 0.9, 0, 1);
+  if (options.batchNorm !== undefined) checkBoolean('smallCnn: batchNorm', options.batchNorm);
+  // Two 2x2 max pools ('valid'): each spatial size must be at least 4, or a feature map shrinks to 0 and the
+  // model predicts a constant.
+  if (inputShape[0] < 4 || inputShape[1] < 4) {
+    throw new InputError(
+      'smallCnn: inputShape',
+      'spatial sizes of at least 4 (two 2x2 max pools)',
+      `${JSON.stringify(inputShape)}, whose feature maps would shrink to 0`,
+    );
+  }
   const unit = { batchNorm: options.batchNorm ?? true, bnMomentum, activation: 'relu', l2: options.l2 } as const;
   const input = tfl.input({ shape: inputShape });
   let x: Sym = input;

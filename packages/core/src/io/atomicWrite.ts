@@ -115,7 +115,42 @@ export async function writeFolderAtomic(dir: string, files: FolderFiles, options
   }
   await syncFolder(fs, path.dirname(target));
   if (old) await fs.rm(old, { recursive: true, force: true });
+  await removeStaleSiblings(node, target);
   return target;
+}
+
+/**
+ * A temporary folder untouched this long belongs to a writer that crashed or was killed (a live one adds a
+ * file every few seconds at most), not to a save running now in another process.
+ */
+export const STALE_FOLDER_MS = 60 * 60 * 1000;
+
+/**
+ * Best effort, after a successful write of `target`: deletes the `<target>.tmp-*` and `<target>.old-*`
+ * folders that crashed writers left (their data is superseded by `target`), once they are
+ * {@link STALE_FOLDER_MS} old, so that killed saves do not pile up copies of a model beside it.
+ */
+async function removeStaleSiblings({ fs, path }: NodeFs, target: string): Promise<void> {
+  const parent = path.dirname(target);
+  const base = path.basename(target);
+  let names: string[];
+  try {
+    names = await fs.readdir(parent);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!/^(tmp|old)-[0-9a-f]+$/.test(name.slice(base.length + 1)) || !name.startsWith(`${base}.`)) continue;
+    const sibling = path.join(parent, name);
+    try {
+      const st = await fs.lstat(sibling);
+      if (st.isDirectory() && now - st.mtimeMs > STALE_FOLDER_MS)
+        await fs.rm(sibling, { recursive: true, force: true });
+    } catch {
+      // removed meanwhile, or not ours to remove
+    }
+  }
 }
 
 /**

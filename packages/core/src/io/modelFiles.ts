@@ -105,11 +105,19 @@ export async function readWeights(
   const specs: tf.io.WeightsManifestEntry[] = [];
   const buffers: ArrayBuffer[] = [];
   for (const group of manifestOf(json, jsonFile)) {
-    const parts = await Promise.all(group.paths.map((p) => readModelFile(fs, path.join(dir, p))));
+    const files = group.paths.map((p) => {
+      // Confined to the model's folder: a hostile model.json must not make us read '../../../etc/hostname'.
+      const file = path.resolve(dir, p);
+      const rel = path.relative(dir, file);
+      if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+        throw new ModelFileError(jsonFile, `names a weight file outside its folder: ${p}`);
+      }
+      return file;
+    });
+    const parts = await Promise.all(files.map((f) => readModelFile(fs, f)));
     const got = parts.reduce((n, b) => n + b.byteLength, 0);
     const want = expectedBytes(group.weights);
     if (got !== want) {
-      const files = group.paths.map((p) => path.join(dir, p));
       throw new ModelFileError(
         files.join(', '),
         `has ${got} bytes, but ${jsonFile} describes ${want} (truncated or corrupt)`,
@@ -150,7 +158,8 @@ export async function checkReplaceableModelFolder({ fs, path }: NodeFs, dir: str
       const json = JSON.parse(await fs.readFile(path.join(dir, jsonName), 'utf8'));
       if (jsonName === MODEL_JSON && json?.modelTopology !== undefined) isModel = true;
       for (const group of json?.weightsManifest ?? []) {
-        for (const p of group?.paths ?? []) known.add(path.normalize(String(p)));
+        // Only `.bin` names count as weight files: a model.json listing 'thesis.tex' must not make it deletable.
+        for (const p of group?.paths ?? []) if (String(p).endsWith('.bin')) known.add(path.normalize(String(p)));
       }
     } catch {
       // unreadable JSON: not a saved model, unless model.json proves otherwise

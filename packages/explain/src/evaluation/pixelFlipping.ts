@@ -1,10 +1,10 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { checkInt, checkNumber, createRng, InputError } from '@tiefe/core';
-import { type TargetOptions, targetClasses } from '../gradients.js';
-import { type ScoreKind, scoreBatches } from '../score.js';
-import { checkInput } from '../validate.js';
-import { imageView, windowIndices, windowSize } from '../windows.js';
+import type { TargetOptions } from '../gradients.js';
+import { checkInput, prepare, type ScoreKind } from '../model/prepare.js';
+import { scoreBatches } from '../model/score.js';
+import { gridRegions, imageView, randomOrders, regionOrders, windowSize } from '../windows.js';
 
 /** Options of {@link pixelFlipping}. */
 export interface PixelFlippingOptions extends TargetOptions {
@@ -62,13 +62,7 @@ export async function pixelFlipping(
   }
   const view = imageView(x, 'pixelFlipping: x');
   const size = windowSize(options.regionSize ?? 1, view, 'pixelFlipping: regionSize');
-  // Non-overlapping tiles; the last row/column of tiles is clipped at the border.
-  const regions: Int32Array[] = [];
-  for (let t = 0; t < view.h; t += size[0]) {
-    for (let l = 0; l < view.w; l += size[1]) {
-      regions.push(windowIndices(view, t, l, [Math.min(size[0], view.h - t), Math.min(size[1], view.w - l)]));
-    }
-  }
+  const regions = gridRegions(view, size);
   const nr = regions.length;
   const steps = checkInt('pixelFlipping: steps', options.steps ?? Math.min(nr, 100));
   const perStep = checkInt('pixelFlipping: regionsPerStep', options.regionsPerStep ?? 1);
@@ -78,7 +72,6 @@ export async function pixelFlipping(
   const kind = options.score ?? 'logit';
   const batchSize = checkInt('pixelFlipping: batchSize', options.batchSize ?? 256);
   const seedValue = checkNumber('pixelFlipping: seed', options.seed ?? 0);
-  const classes = await targetClasses('pixelFlipping', model, x, options.target);
   const per = view.h * view.w * view.c;
   const data = (await x.data()) as Float32Array;
   const rel = relevance === 'random' ? null : ((await relevance.data()) as Float32Array);
@@ -100,25 +93,15 @@ export async function pixelFlipping(
   else throw new InputError('pixelFlipping: perturbation', "'uniform', 'zero' or a number", String(p));
 
   // Order of the regions per input.
-  const orderRng = createRng(seedValue + 1);
-  const orders: Int32Array[] = [];
-  for (let img = 0; img < view.n; img++) {
-    const idx = Int32Array.from({ length: nr }, (_, i) => i);
-    if (!rel) orderRng.shuffle(idx);
-    else {
-      const score = regions.map((reg) => reg.reduce((s, k) => s + rel[img * per + k], 0));
-      idx.sort((a, b) => score[b] - score[a] || a - b);
-    }
-    orders.push(idx);
-  }
+  const orders = rel ? regionOrders(regions, rel, view.n, per) : randomOrders(nr, view.n, seedValue + 1);
 
   const len = steps + 1;
+  const prepared = await prepare('pixelFlipping', model, x, options.target);
   const scores = await scoreBatches(
-    'pixelFlipping',
-    model,
+    prepared,
     x.shape.slice(1),
     view.n * len,
-    (i) => classes[Math.floor(i / len)],
+    (i) => Math.floor(i / len),
     (i, buf, o) => {
       const img = Math.floor(i / len);
       const k = i % len;
@@ -130,7 +113,7 @@ export async function pixelFlipping(
     },
     kind,
     batchSize,
-  );
+  ).finally(() => prepared.dispose());
   const curve = new Array(len).fill(0);
   const aopcPerInput: number[] = [];
   for (let img = 0; img < view.n; img++) {

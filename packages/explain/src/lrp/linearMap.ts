@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { UnsupportedLayerError } from '../errors.js';
-import type { Layer } from '../graph.js';
+import type { Layer } from '../model/graph.js';
 
 /**
  * A layer's linear part z = W x + b as a function of (x, W, b), so that LRP rules can evaluate it with modified
@@ -19,7 +19,15 @@ export interface LinearMap {
 }
 
 /** The linear layer classes LRP understands. */
-export const LINEAR_CLASSES = ['Dense', 'Conv1D', 'Conv2D', 'Conv3D', 'DepthwiseConv2D'] as const;
+export const LINEAR_CLASSES = [
+  'Dense',
+  'Conv1D',
+  'Conv2D',
+  'Conv3D',
+  'DepthwiseConv2D',
+  'Conv2DTranspose',
+  'Conv3DTranspose',
+] as const;
 
 interface ConvLike {
   kernel?: { read(): tf.Tensor };
@@ -126,6 +134,49 @@ export function linearMapOf(method: string, layer: Layer, className: string): Li
         kernel,
         bias,
         apply: (x, k, b) => addBias(conv(x, k, s, l.padding, d), b),
+      };
+    }
+    case 'Conv2DTranspose': {
+      // A transposed convolution is the adjoint of a convolution, a linear map like any other; its kernel is
+      // [h, w, out, in] and the output size follows tfjs-layers' deconvLength.
+      const kernel = l.kernel!.read();
+      const [kh, kw, cout] = kernel.shape;
+      const [sh, sw] = arr(l.strides, 2);
+      const pad = l.padding as 'valid' | 'same';
+      const len = (n: number, s: number, k: number) => (pad === 'same' ? n * s : n * s + Math.max(k - s, 0));
+      return {
+        kind: 'conv',
+        kernel,
+        bias,
+        apply: (x, k, b) => {
+          const [n, h, w] = x.shape;
+          const out: [number, number, number, number] = [n, len(h, sh, kh), len(w, sw, kw), cout];
+          return addBias(tf.conv2dTranspose(x as tf.Tensor4D, k as tf.Tensor4D, out, [sh, sw], pad), b);
+        },
+      };
+    }
+    case 'Conv3DTranspose': {
+      const kernel = l.kernel!.read(); // [d, h, w, out, in]
+      const [kd, kh, kw, cout] = kernel.shape;
+      const st = arr(l.strides, 3);
+      const pad = l.padding as 'valid' | 'same';
+      const len = (n: number, s: number, k: number) => (pad === 'same' ? n * s : n * s + Math.max(k - s, 0));
+      return {
+        kind: 'conv',
+        kernel,
+        bias,
+        apply: (x, k, b) => {
+          const [n, d, h, w] = x.shape;
+          const out: [number, number, number, number, number] = [
+            n,
+            len(d, st[0], kd),
+            len(h, st[1], kh),
+            len(w, st[2], kw),
+            cout,
+          ];
+          const s3 = st as [number, number, number];
+          return addBias(tf.conv3dTranspose(x as tf.Tensor5D, k as tf.Tensor5D, out, s3, pad), b);
+        },
       };
     }
     default:

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { targetClasses } from '../gradients.js';
-import { buildPlan, type Plan, runPlan } from '../plan.js';
-import { type Target, targetMask } from '../target.js';
-import { checkInput } from '../validate.js';
+import { InputError } from '@tiefe/core';
+import { UnsupportedLayerError } from '../errors.js';
+import { callLayer, runPlan } from '../model/plan.js';
+import { type Prepared, withPrepared } from '../model/prepare.js';
+import type { Target } from '../model/target.js';
 import { type Composite, epsilonPlus } from './composites.js';
 import type { LinearMap } from './linearMap.js';
 import { type LrpRule, safeDivide } from './rules.js';
@@ -36,32 +37,53 @@ export interface LrpOptions {
  * @throws UnsupportedLayerError naming a layer LRP does not handle, InputError on bad input.
  */
 export async function lrp(model: tfl.LayersModel, x: tf.Tensor, options: LrpOptions = {}): Promise<tf.Tensor> {
-  checkInput('lrp', model, x);
-  buildPlanChecked(model);
-  const classes = await targetClasses('lrp', model, x, options.target);
-  return tf.tidy(() => propagate(buildPlan(model, 'lrp', true), x, classes, options));
+  return withPrepared('lrp', model, x, options.target, (p) => tf.tidy(() => propagate(p, x, options)), true);
 }
 
-/** Builds (and drops) the LRP plan once so that an unsupported layer fails before any work. */
-function buildPlanChecked(model: tfl.LayersModel): void {
-  tf.tidy(() => {
-    buildPlan(model, 'lrp', true);
-  });
-}
-
-function ruleFor(plan: Plan, id: number, options: LrpOptions, composite: Composite): LrpRule | null {
-  const step = plan.steps[id];
+function ruleFor(p: Prepared, id: number, options: LrpOptions, composite: Composite): LrpRule | null {
+  const step = p.plan.steps[id];
   if (step.type !== 'linear' || !step.info) return null;
-  return options.layerRules?.[step.info.name] ?? options.rule ?? composite(step.info);
+  const rule = options.layerRules?.[step.info.name] ?? options.rule ?? composite(step.info);
+  if (!rule) {
+    const { name, className, kind } = step.info;
+    throw new UnsupportedLayerError(
+      'lrp',
+      name,
+      className,
+      `the composite maps no rule to class ${className} or group ${kind}`,
+    );
+  }
+  return rule;
 }
 
-function propagate(plan: Plan, x: tf.Tensor, classes: number[], options: LrpOptions): tf.Tensor {
+/** A `layerRules` key that names no Dense/convolution layer of the model would be silently ignored: refuse it. */
+function checkLayerRules(p: Prepared, layerRules: LrpOptions['layerRules']): void {
+  if (!layerRules) return;
+  const names = p.plan.steps.flatMap((s) => (s.type === 'linear' && s.info ? [s.info.name] : []));
+  for (const key of Object.keys(layerRules)) {
+    if (!names.includes(key)) {
+      const shown = names
+        .slice(0, 8)
+        .map((n) => `'${n}'`)
+        .join(', ');
+      throw new InputError(
+        'lrp: layerRules',
+        `names of the model's Dense/convolution layers (${shown}${names.length > 8 ? ', ...' : ''})`,
+        `'${key}'`,
+      );
+    }
+  }
+}
+
+/** The relevance of x for the prepared target: R of the output = logits * mask, propagated back node by node. */
+function propagate(p: Prepared, x: tf.Tensor, options: LrpOptions): tf.Tensor {
+  checkLayerRules(p, options.layerRules);
   const composite = options.composite ?? epsilonPlus();
+  const { plan } = p;
   const { nodes, output } = plan.graph;
   const values = runPlan(plan, x);
-  const logits = values[output] as tf.Tensor2D;
   const relevance: (tf.Tensor | undefined)[] = new Array(nodes.length);
-  relevance[output] = tf.mul(logits, targetMask(classes, logits.shape[1]));
+  relevance[output] = tf.mul(values[output], p.mask);
   for (let id = nodes.length - 1; id > 0; id--) {
     const r = relevance[id];
     if (!r) continue; // a branch that does not reach the output
@@ -70,24 +92,34 @@ function propagate(plan: Plan, x: tf.Tensor, classes: number[], options: LrpOpti
     const step = plan.steps[id];
     let rIn: tf.Tensor[];
     switch (step.type) {
-      case 'identity':
+      case 'skip':
+      case 'activation':
+      case 'passThrough':
         rIn = [r];
         break;
       case 'route':
-        rIn = routeRelevance(node.layer, inputs, r);
+        rIn = tf.grads((...xs: tf.Tensor[]) => callLayer('lrp', node.layer, xs))(inputs, r);
         break;
-      case 'zrule': {
-        const z = values[id];
-        const s = safeDivide(r, z);
-        const g = tf.grads((...xs: tf.Tensor[]) => callLayer(node.layer, xs))(inputs, s);
+      case 'zRule': {
+        const f = step.linearize;
+        const fn = (...xs: tf.Tensor[]) => (f ? f(node.layer, xs) : callLayer('lrp', node.layer, xs));
+        const s = safeDivide(r, fn(...inputs));
+        const g = tf.grads(fn)(inputs, s);
         rIn = inputs.map((xi, k) => tf.mul(xi, g[k]));
         break;
       }
       case 'linear': {
-        const rule = ruleFor(plan, id, options, composite);
+        const rule = ruleFor(p, id, options, composite);
         rIn = [rule ? rule.relevance(step.map, inputs[0], r) : affineEpsilon(step.map, inputs[0], r)];
         break;
       }
+      case 'custom':
+        rIn = step.relevance('lrp', node.layer, inputs, values[id], r);
+        break;
+      case 'embedding':
+        // Embeddings: a token's relevance is the sum over its vector (Arras et al. 2017).
+        rIn = [tf.sum(r, -1)];
+        break;
       default:
         throw new Error(`lrp: unexpected step ${step.type} for layer ${node.layer.name}`);
     }
@@ -97,18 +129,6 @@ function propagate(plan: Plan, x: tf.Tensor, classes: number[], options: LrpOpti
     });
   }
   return relevance[0] ?? tf.zerosLike(x);
-}
-
-function callLayer(layer: Plan['graph']['nodes'][number]['layer'], xs: tf.Tensor[]): tf.Tensor {
-  return layer.apply(xs.length === 1 ? xs[0] : xs, { training: false }) as tf.Tensor;
-}
-
-function routeRelevance(
-  layer: Plan['graph']['nodes'][number]['layer'],
-  inputs: tf.Tensor[],
-  r: tf.Tensor,
-): tf.Tensor[] {
-  return tf.grads((...xs: tf.Tensor[]) => callLayer(layer, xs))(inputs, r);
 }
 
 /** A BatchNormalization that follows no linear layer: epsilon rule on the elementwise affine map. */

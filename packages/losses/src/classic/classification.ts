@@ -6,7 +6,7 @@ import {
   named,
   parseSegmentationInputs,
   targetsAndMask,
-  validateValuesSync,
+  valueChecker,
 } from '../internal/inputs.js';
 import { logSigmoid } from '../internal/math.js';
 import type { LossFn } from '../types.js';
@@ -65,11 +65,15 @@ export interface CategoricalCrossentropyOptions {
   ignoreIndex?: number;
   /** Per-class weights: the loss is sum_i w_(y_i) l_i / sum_i w_(y_i) (PyTorch's weighted mean). Default all 1. */
   classWeights?: number[];
-  /** Check that class ids are integers in [0, C) (or ignoreIndex) with one synchronous read. Default false. */
-  validate?: boolean;
+  /**
+   * Check that class ids are integers in [0, C) (or ignoreIndex): `'first'` (default) on the first call of
+   * this loss object, `true` on every call, `false` never. See `SegmentationInputOptions.validate`.
+   */
+  validate?: boolean | 'first';
 }
 
 function crossentropy(fn: string, sparse: boolean, o: CategoricalCrossentropyOptions): LossFn {
+  const check = valueChecker(fn, o.validate);
   const ls = o.labelSmoothing ?? 0;
   const eps = o.eps ?? 1e-7;
   checkNumber(`${fn}: labelSmoothing`, ls, 0, 1);
@@ -88,7 +92,7 @@ function crossentropy(fn: string, sparse: boolean, o: CategoricalCrossentropyOpt
           );
         }
         checkClassWeights(fn, o.classWeights, p.numClasses);
-        if (o.validate) validateValuesSync(fn, yTrue, null, p, o.ignoreIndex);
+        check(yTrue, null, p, o.ignoreIndex);
         const { target, valid } = targetsAndMask(yTrue, p, o.ignoreIndex);
         const c = p.numClasses;
         const x = tf.reshape(yPred, [p.batch, p.pixels, c]);

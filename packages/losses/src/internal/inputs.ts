@@ -221,6 +221,70 @@ export async function validateValues(
   }
 }
 
+/** One loss object's value check (see {@link valueChecker}). */
+export type ValueCheck = (
+  yTrue: tf.Tensor,
+  yPred: tf.Tensor | null,
+  p: ParsedInputs,
+  ignoreIndex: number | undefined,
+) => void;
+
+/** A loss's `validate` option: every call (`true`), never (`false`), or the first call only (`'first'`). */
+export type ValidateOption = boolean | 'first';
+
+/**
+ * Whether the first-call check reads synchronously. Never on WebGPU: Node has no OffscreenCanvas for tfjs's
+ * synchronous WebGPU read, and in Chromium (SwiftShader) that read left later `data()` calls failing with
+ * "A valid external Instance reference no longer exists".
+ */
+function canReadSync(): boolean {
+  return tf.getBackend() !== 'webgpu';
+}
+
+/**
+ * The value check of one loss object, per its `validate` option (default `'first'`): `'first'` checks the
+ * first call only (the first batch a model trains on: one small synchronous read, once), so that class ids out
+ * of range, float ids or negative probabilities throw an `InputError` instead of giving a silently wrong loss.
+ * On WebGPU (no dependable synchronous read) the first call's check runs asynchronously and the next
+ * call throws its error. A failed check is repeated on the next call. Call inside the loss's `tf.tidy`.
+ */
+export function valueChecker(fn: string, validate: ValidateOption | undefined): ValueCheck {
+  const mode = validate ?? 'first';
+  if (mode === false) return () => {};
+  if (mode === true) return (yTrue, yPred, p, ignoreIndex) => validateValuesSync(fn, yTrue, yPred, p, ignoreIndex);
+  let passed = false;
+  let pending: Promise<void> | undefined;
+  let failure: unknown;
+  return (yTrue, yPred, p, ignoreIndex) => {
+    if (failure !== undefined) {
+      const e = failure;
+      failure = undefined;
+      passed = false;
+      throw e;
+    }
+    if (passed || pending) return;
+    if (canReadSync()) {
+      validateValuesSync(fn, yTrue, yPred, p, ignoreIndex);
+      passed = true;
+      return;
+    }
+    const s = tf.keep(valueStats(yTrue, yPred, p, ignoreIndex));
+    pending = s
+      .data()
+      .then((stats) => {
+        reportValues(fn, stats, p, ignoreIndex);
+        passed = true;
+      })
+      .catch((e) => {
+        failure = e;
+      })
+      .finally(() => {
+        s.dispose();
+        pending = undefined;
+      });
+  };
+}
+
 /** Gives a loss function its `name` (function names are read-only, hence defineProperty). */
 export function named<F extends (...args: never[]) => unknown>(name: string, fn: F): F & { readonly name: string } {
   Object.defineProperty(fn, 'name', { value: name, configurable: true });

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@tiefe/core';
-import { named } from '../internal/inputs.js';
+import { named, valueChecker } from '../internal/inputs.js';
 import type { LossFn } from '../types.js';
 import { aggregate, type OverlapLossOptions, overlapDefaults, overlapStats, scoreToLoss } from './overlap.js';
 
@@ -29,12 +29,13 @@ export interface DiceLossOptions extends OverlapLossOptions {
  */
 export function diceLoss(options: DiceLossOptions = {}): LossFn {
   const fn = 'diceLoss';
+  const check = valueChecker(fn, options.validate);
   const { smooth, eps } = overlapDefaults(fn, options);
   return named(
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
-        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options, check);
         const score = tf.div(
           tf.add(tf.mul(2, s.tp), smooth),
           tf.maximum(tf.add(tf.add(s.sumP, s.sumG), smooth), eps),
@@ -68,6 +69,7 @@ export interface GeneralizedDiceLossOptions extends Omit<OverlapLossOptions, 'cl
  */
 export function generalizedDiceLoss(options: GeneralizedDiceLossOptions = {}): LossFn {
   const fn = 'generalizedDiceLoss';
+  const check = valueChecker(fn, options.validate);
   const o = { ...options, smooth: options.smooth ?? 1e-5 };
   const { smooth, eps } = overlapDefaults(fn, o);
   const weightType = o.weightType ?? 'square';
@@ -78,7 +80,7 @@ export function generalizedDiceLoss(options: GeneralizedDiceLossOptions = {}): L
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
-        const { stats: s } = overlapStats(fn, yTrue, yPred, o);
+        const { stats: s } = overlapStats(fn, yTrue, yPred, o, check);
         // sum(g) over the (unsquared) target: for 0/1 targets sum(g^2) is the same.
         const volume = s.sumG;
         let w: tf.Tensor2D;

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNumber } from '@tiefe/core';
-import {
-  checkClassWeights,
-  named,
-  parseSegmentationInputs,
-  targetsAndMask,
-  validateValuesSync,
-} from '../internal/inputs.js';
+import { checkClassWeights, named, parseSegmentationInputs, targetsAndMask, valueChecker } from '../internal/inputs.js';
 import { logSigmoid } from '../internal/math.js';
 import type { LossFn, SegmentationInputOptions } from '../types.js';
 
@@ -42,6 +36,7 @@ export interface FocalLossOptions extends SegmentationInputOptions {
  */
 export function focalLoss(options: FocalLossOptions = {}): LossFn {
   const fn = 'focalLoss';
+  const check = valueChecker(fn, options.validate);
   const alpha = options.alpha === undefined ? 0.25 : options.alpha;
   const gamma = options.gamma ?? 2;
   const eps = options.eps ?? 1e-7;
@@ -54,7 +49,7 @@ export function focalLoss(options: FocalLossOptions = {}): LossFn {
       tf.tidy(() => {
         const p = parseSegmentationInputs(fn, yTrue, yPred, options);
         checkClassWeights(fn, options.classWeights, p.numClasses);
-        if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
+        check(yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
         const { target: g, valid, masked } = targetsAndMask(yTrue, p, options.ignoreIndex);
         const x = tf.reshape(yPred, [p.batch, p.pixels, p.numClasses]);
         const w = options.classWeights ? tf.tensor1d(options.classWeights) : null;

@@ -8,7 +8,7 @@ import {
   parseSegmentationInputs,
   probabilities,
   targetsAndMask,
-  validateValuesSync,
+  valueChecker,
 } from '../internal/inputs.js';
 import { squaredDistanceTransform } from '../metrics/distanceTransform.js';
 import type { SegmentationInputOptions } from '../types.js';
@@ -158,14 +158,14 @@ export async function hausdorffDTWeights(
  */
 export function hausdorffDTLoss(options: HausdorffDTLossOptions = {}): HausdorffDTLossFn {
   const fn = 'hausdorffDTLoss';
+  const check = valueChecker(fn, options.validate);
   checkNumber(`${fn}: alpha`, options.alpha ?? 2, 0, 16);
   return named(
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor, weights?: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
         const pr = prepare(fn, yTrue, yPred, options);
-        if (options.validate)
-          validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, pr.parsed, options.ignoreIndex);
+        check(yTrue, options.fromLogits ? null : yPred, pr.parsed, options.ignoreIndex);
         const [n, px, c] = pr.prob.shape;
         let w: tf.Tensor;
         if (weights !== undefined) {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { named } from '../internal/inputs.js';
+import { named, valueChecker } from '../internal/inputs.js';
 import type { LossFn } from '../types.js';
 import { aggregate, type OverlapLossOptions, overlapDefaults, overlapStats, scoreToLoss } from './overlap.js';
 
@@ -23,12 +23,13 @@ export interface JaccardLossOptions extends OverlapLossOptions {
  */
 export function jaccardLoss(options: JaccardLossOptions = {}): LossFn {
   const fn = 'jaccardLoss';
+  const check = valueChecker(fn, options.validate);
   const { smooth, eps } = overlapDefaults(fn, options);
   return named(
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
-        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options, check);
         const union = tf.sub(tf.add(s.sumP, s.sumG), s.tp);
         const score = tf.div(tf.add(s.tp, smooth), tf.maximum(tf.add(union, smooth), eps)) as tf.Tensor2D;
         return aggregate(scoreToLoss(score, options.logLoss, eps), s, options.classes);

@@ -1,12 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError } from '@tiefe/core';
-import {
-  named,
-  parseSegmentationInputs,
-  probabilities,
-  targetsAndMask,
-  validateValuesSync,
-} from '../internal/inputs.js';
+import { named, parseSegmentationInputs, probabilities, targetsAndMask, valueChecker } from '../internal/inputs.js';
 import type { LossFn, SegmentationInputOptions } from '../types.js';
 
 /** Options of {@link lovaszHingeLoss}. */
@@ -93,13 +87,14 @@ const lovaszRows = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) =
  */
 export function lovaszHingeLoss(options: LovaszHingeLossOptions = {}): LossFn {
   const fn = 'lovaszHingeLoss';
+  const check = valueChecker(fn, options.validate);
   const perImage = options.perImage ?? true;
   return named(
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
         const p = parseSegmentationInputs(fn, yTrue, yPred, { mode: 'binary', ignoreIndex: options.ignoreIndex });
-        if (options.validate) validateValuesSync(fn, yTrue, null, p, options.ignoreIndex);
+        check(yTrue, null, p, options.ignoreIndex);
         const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
         const rows = perImage ? p.batch : 1;
         const shape: [number, number] = [rows, (p.batch * p.pixels) / rows];
@@ -129,6 +124,7 @@ export function lovaszHingeLoss(options: LovaszHingeLossOptions = {}): LossFn {
  */
 export function lovaszSoftmaxLoss(options: LovaszSoftmaxLossOptions = {}): LossFn {
   const fn = 'lovaszSoftmaxLoss';
+  const check = valueChecker(fn, options.validate);
   const classes = options.classes ?? 'present';
   if (classes !== 'present' && classes !== 'all') {
     throw new InputError(`${fn}: classes`, "'present' or 'all'", `'${classes}'`);
@@ -141,7 +137,7 @@ export function lovaszSoftmaxLoss(options: LovaszSoftmaxLossOptions = {}): LossF
         if (options.mode === 'multilabel') {
           throw new InputError(`${fn}: mode`, "'multiclass' or 'binary'", "'multilabel'");
         }
-        if (options.validate) validateValuesSync(fn, yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
+        check(yTrue, options.fromLogits ? null : yPred, p, options.ignoreIndex);
         const { target, valid } = targetsAndMask(yTrue, p, options.ignoreIndex);
         const prob = probabilities(yPred, p, options.fromLogits);
         const { batch: n, pixels: px, numClasses: c } = p;

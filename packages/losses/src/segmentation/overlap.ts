@@ -6,7 +6,7 @@ import {
   parseSegmentationInputs,
   probabilities,
   targetsAndMask,
-  validateValuesSync,
+  type ValueCheck,
 } from '../internal/inputs.js';
 import type { SegmentationInputOptions } from '../types.js';
 
@@ -55,10 +55,11 @@ export function overlapStats(
   yTrue: tf.Tensor,
   yPred: tf.Tensor,
   o: OverlapLossOptions,
+  check: ValueCheck,
 ): { stats: OverlapStats; parsed: ParsedInputs } {
   const parsed = parseSegmentationInputs(fn, yTrue, yPred, o);
   checkClassWeights(fn, o.classWeights, parsed.numClasses);
-  if (o.validate) validateValuesSync(fn, yTrue, o.fromLogits ? null : yPred, parsed, o.ignoreIndex);
+  check(yTrue, o.fromLogits ? null : yPred, parsed, o.ignoreIndex);
   const { target, valid, masked } = targetsAndMask(yTrue, parsed, o.ignoreIndex);
   const prob = probabilities(yPred, parsed, o.fromLogits);
   let p: tf.Tensor = masked ? tf.mul(prob, valid) : prob;

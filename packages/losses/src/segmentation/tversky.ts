@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkNumber } from '@tiefe/core';
-import { named } from '../internal/inputs.js';
+import { named, valueChecker } from '../internal/inputs.js';
 import type { LossFn } from '../types.js';
 import { aggregate, type OverlapLossOptions, type OverlapStats, overlapDefaults, overlapStats } from './overlap.js';
 
@@ -43,13 +43,14 @@ function abDefaults(fn: string, o: TverskyLossOptions): { alpha: number; beta: n
  */
 export function tverskyLoss(options: TverskyLossOptions = {}): LossFn {
   const fn = 'tverskyLoss';
+  const check = valueChecker(fn, options.validate);
   const { smooth, eps } = overlapDefaults(fn, options);
   const { alpha, beta } = abDefaults(fn, options);
   return named(
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
-        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options, check);
         return aggregate(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)) as tf.Tensor2D, s, options.classes);
       }),
   );
@@ -65,6 +66,7 @@ export function tverskyLoss(options: TverskyLossOptions = {}): LossFn {
  */
 export function focalTverskyLoss(options: FocalTverskyLossOptions = {}): LossFn {
   const fn = 'focalTverskyLoss';
+  const check = valueChecker(fn, options.validate);
   const { smooth, eps } = overlapDefaults(fn, options);
   const { alpha, beta } = abDefaults(fn, options);
   const gamma = options.gamma ?? 0.75;
@@ -73,7 +75,7 @@ export function focalTverskyLoss(options: FocalTverskyLossOptions = {}): LossFn 
     fn,
     (yTrue: tf.Tensor, yPred: tf.Tensor): tf.Scalar =>
       tf.tidy(() => {
-        const { stats: s } = overlapStats(fn, yTrue, yPred, options);
+        const { stats: s } = overlapStats(fn, yTrue, yPred, options, check);
         const base = tf.maximum(tf.sub(1, tverskyIndex(s, alpha, beta, smooth, eps)), eps);
         return aggregate(tf.pow(base, gamma) as tf.Tensor2D, s, options.classes);
       }),

@@ -8,6 +8,7 @@ import { resizeNearestNeighborGrad } from './cpu/ResizeNearestNeighborGrad.js';
 import { conv2dGrad } from './gradients/Conv2D_grad.js';
 import { conv3DBackpropInputV2Grad } from './gradients/Conv3DBackpropInputV2_grad.js';
 import { depthwiseConv2dGrad } from './gradients/DepthwiseConv2dNative_grad.js';
+import { greaterGrad } from './gradients/Greater_grad.js';
 import { saveOriginal } from './original.js';
 import { avgPoolGrad } from './wasm/AvgPoolGrad.js';
 import { batchMatMul } from './wasm/BatchMatMul.js';
@@ -20,6 +21,7 @@ import { depthwiseConv2dNativeBackpropFilter } from './wasm/DepthwiseConv2dNativ
 import { depthwiseConv2dNativeBackpropInput } from './wasm/DepthwiseConv2dNativeBackpropInput.js';
 import { identity } from './wasm/Identity.js';
 import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
+import { slice } from './wasm/Slice.js';
 import { sum } from './wasm/Sum.js';
 import { unsortedSegmentSum } from './wasm/UnsortedSegmentSum.js';
 import { BINARY_KERNELS, binaryAnyRank } from './webgpu/binaryRank5.js';
@@ -39,7 +41,7 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   `DepthwiseConv2dNativeBackprop{Filter,Input}`, `UnsortedSegmentSum` for gather and Embedding gradients) and
  *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
  *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` over leading axes, `Identity` and same-dtype `Cast`
- *   without a copy, `Cast` to bool as x != 0), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   without a copy, `Cast` to bool as x != 0, `Slice` without copying its whole input first), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
@@ -60,15 +62,22 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.BatchMatMul, 'wasm', batchMatMul),
   kernel(tf.Identity, 'wasm', identity),
   kernel(tf.Cast, 'wasm', cast),
+  kernel(tf.Slice, 'wasm', slice),
   kernel(tf.Select, 'webgpu', select),
   ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
 ];
 
 /**
  * Tiefe's gradients: `Conv3DBackpropInputV2` (so `Conv3DTranspose` trains; tfjs-core has none) and `Conv2D` /
- * `DepthwiseConv2dNative` for any dilation (tfjs's throw for dilation > 1). Backend-independent.
+ * `DepthwiseConv2dNative` for any dilation (tfjs's throw for dilation > 1), and `Greater` (zero; second
+ * derivatives through LeakyReLU threw without it). Backend-independent.
  */
-export const GRADIENTS: readonly tf.GradConfig[] = [conv2dGrad, depthwiseConv2dGrad, conv3DBackpropInputV2Grad];
+export const GRADIENTS: readonly tf.GradConfig[] = [
+  conv2dGrad,
+  depthwiseConv2dGrad,
+  conv3DBackpropInputV2Grad,
+  greaterGrad,
+];
 
 // Marks Tiefe's functions, with a global symbol so that two copies of @tiefe/core (its ESM and CommonJS builds
 // in one process) recognise each other's and never wrap a replacement as if it were the original.

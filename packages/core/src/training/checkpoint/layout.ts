@@ -4,8 +4,9 @@
  *   loads it), with the training config when the loss is serialisable;
  * - `optimizer.json` + `optimizer.bin`: optimizer class, config and `optimizer.getWeights()` (iterations,
  *   moments), when there is an optimizer;
- * - `checkpoint.json`: `{ format: 'tiefe-checkpoint', version, epoch, createdAt, files, extra }`, written last,
- *   so that a folder holding it is complete.
+ * - `checkpoint.json`: `{ format: 'tiefe-checkpoint', version, epoch, createdAt, files, sha256, extra }`,
+ *   written last, so that a folder holding it is complete; `files` maps each other file to its byte count and
+ *   `sha256` to its SHA-256 (hex), which `loadCheckpoint` verifies (a flipped byte is an error, not a model).
  */
 import { ModelFileError } from '../../io/modelFileError.js';
 
@@ -30,4 +31,11 @@ export async function asCheckpointError<T>(read: () => Promise<T>): Promise<T> {
     if (e instanceof ModelFileError && !(e instanceof CheckpointError)) throw new CheckpointError(e.file, e.problem);
     throw e;
   }
+}
+
+/** The SHA-256 of `data`, in hex (Web Crypto: the same in Node and browsers). */
+export async function sha256Hex(data: Uint8Array | string): Promise<string> {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const digest = await globalThis.crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, '0')).join('');
 }

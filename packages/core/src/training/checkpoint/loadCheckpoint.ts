@@ -5,7 +5,7 @@ import { recoverFolder } from '../../io/atomicWrite.js';
 import { fileSystem } from '../../io/fileSystem.js';
 import { ModelFileError } from '../../io/modelFileError.js';
 import { MODEL_JSON, readJsonObject, readWeights } from '../../io/modelFiles.js';
-import { nodeFs } from '../../io/nodeFs.js';
+import { type NodeFs, nodeFs } from '../../io/nodeFs.js';
 import { describeValue } from '../../validate.js';
 import {
   asCheckpointError,
@@ -15,6 +15,7 @@ import {
   CheckpointError,
   OPTIMIZER_BIN,
   OPTIMIZER_JSON,
+  sha256Hex,
 } from './layout.js';
 import { restoreOptimizer } from './optimizerState.js';
 
@@ -44,9 +45,15 @@ export interface LoadCheckpointOptions {
   compile?: Omit<tfl.ModelCompileArgs, 'optimizer'>;
 }
 
-/** Lets `model.dispose()` free the optimizer it was compiled with. */
+/**
+ * Lets `model.dispose()` free the optimizer it now has. `LayersModel.dispose` frees its private `optimizer_`;
+ * a Sequential forwards `model.optimizer` to its inner model but keeps its own `optimizer_` from `compile`,
+ * so that field is pointed at the current optimizer too (else the restored Adam state leaked on dispose).
+ */
 function ownOptimizer(model: tfl.LayersModel): void {
-  (model as unknown as { isOptimizerOwned: boolean }).isOptimizerOwned = true;
+  const m = model as unknown as { isOptimizerOwned: boolean; optimizer_: tf.Optimizer };
+  m.optimizer_ = model.optimizer;
+  m.isOptimizerOwned = true;
 }
 
 /**
@@ -63,6 +70,38 @@ export async function hasCheckpoint(dir: string): Promise<boolean> {
     () => true,
     () => false,
   );
+}
+
+/**
+ * Checks each file against the SHA-256 that `checkpoint.json` lists (checkpoints written before hashes were
+ * added list none and are not checked), before anything is loaded: a same-size file with flipped bytes would
+ * otherwise load as a silently different model.
+ */
+async function verifyHashes(node: NodeFs, root: string, listed: unknown, metaFile: string): Promise<void> {
+  if (listed === undefined) return;
+  if (listed === null || typeof listed !== 'object' || Array.isArray(listed)) {
+    throw new CheckpointError(metaFile, `has no valid sha256 map (got ${describeValue(listed)})`);
+  }
+  for (const [name, want] of Object.entries(listed)) {
+    if (name !== node.path.basename(name) || name === '..' || name === '.') {
+      throw new CheckpointError(metaFile, `lists a file outside its folder: ${name}`);
+    }
+    const file = node.path.join(root, name);
+    let bytes: Uint8Array;
+    try {
+      bytes = await node.fs.readFile(file);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      throw new CheckpointError(file, code === 'ENOENT' ? 'is missing' : `cannot be read (${(e as Error).message})`);
+    }
+    const got = await sha256Hex(bytes);
+    if (got !== want) {
+      throw new CheckpointError(
+        file,
+        `has SHA-256 ${got}, but ${CHECKPOINT_JSON} lists ${String(want)} (corrupt or changed)`,
+      );
+    }
+  }
 }
 
 /**
@@ -93,6 +132,7 @@ export async function loadCheckpoint(dir: string, options: LoadCheckpointOptions
   }
   if (!Number.isInteger(meta.epoch)) throw new CheckpointError(metaFile, `has no integer epoch (got ${meta.epoch})`);
   const files = (meta.files ?? {}) as Record<string, number>;
+  await verifyHashes(node, root, meta.sha256, metaFile);
   const optimizerFile = node.path.join(root, OPTIMIZER_JSON);
   const optimizerState =
     OPTIMIZER_JSON in files

@@ -4,7 +4,7 @@ import { InputError, TiefeError } from '../../errors.js';
 import { writeFolderAtomic } from '../../io/atomicWrite.js';
 import { checkReplaceableModelFolder, modelFolderFiles } from '../../io/modelFiles.js';
 import { checkInt, describeValue } from '../../validate.js';
-import { CHECKPOINT_FORMAT, CHECKPOINT_JSON, CHECKPOINT_VERSION } from './layout.js';
+import { CHECKPOINT_FORMAT, CHECKPOINT_JSON, CHECKPOINT_VERSION, sha256Hex } from './layout.js';
 import { optimizerFiles } from './optimizerState.js';
 
 /** What {@link saveCheckpoint} stores. */
@@ -87,10 +87,13 @@ export async function saveCheckpoint(
     ...(optimizer ? await optimizerFiles(optimizer) : []),
   ];
   const sizes: Record<string, number> = {};
-  for (const [name, data] of files)
+  const sha256: Record<string, string> = {};
+  for (const [name, data] of files) {
     sizes[name] = typeof data === 'string' ? new TextEncoder().encode(data).length : data.length;
+    sha256[name] = await sha256Hex(data);
+  }
   const createdAt = new Date().toISOString();
-  const meta = `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"epoch":${epoch},"createdAt":"${createdAt}","files":${JSON.stringify(sizes)},"extra":${extraJson}}`;
+  const meta = `{"format":"${CHECKPOINT_FORMAT}","version":${CHECKPOINT_VERSION},"epoch":${epoch},"createdAt":"${createdAt}","files":${JSON.stringify(sizes)},"sha256":${JSON.stringify(sha256)},"extra":${extraJson}}`;
   await writeFolderAtomic(dir, [...files, [CHECKPOINT_JSON, meta]], {
     caller: 'saveCheckpoint',
     checkReplaceable: (node, target) => checkReplaceableModelFolder(node, target, 'saveCheckpoint: dir'),

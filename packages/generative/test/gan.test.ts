@@ -1,0 +1,295 @@
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { InputError, initBackend, progressBar, seed } from '@tiefe/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  GanTrainer,
+  ganDiscriminator,
+  ganGenerator,
+  gradientPenalty,
+  loadAdversarialCheckpoint,
+  TrainingDivergedError,
+} from '../src/index.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'tiefe-gan-'));
+beforeAll(async () => {
+  await initBackend({ prefer: ['wasm', 'cpu'] });
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const snapshot = (m: tfl.LayersModel) => m.getWeights().map((w) => Array.from(w.dataSync()));
+const trainableSnapshot = (m: tfl.LayersModel) => m.trainableWeights.map((w) => Array.from(w.read().dataSync()));
+const changed = (a: number[][], b: number[][]) => a.map((w, i) => w.some((v, j) => v !== b[i][j]));
+
+function tinyDcgan(classes = 0) {
+  const generator = ganGenerator({ outputShape: [8, 8, 1], latentDim: 4, filters: [8, 4], classes });
+  const discriminator = ganDiscriminator({ inputShape: [8, 8, 1], filters: [4, 8], classes });
+  return { generator, discriminator };
+}
+
+describe('GanTrainer: each step updates exactly its own network', () => {
+  for (const [name, loss, classes] of [
+    ['DCGAN, non-saturating', 'nonSaturating', 0],
+    ['conditional DCGAN', 'nonSaturating', 3],
+    ['WGAN-GP (critic without batch norm)', 'wgan-gp', 0],
+  ] as const) {
+    test(`${name}: G step leaves every D weight bit-identical; D step changes every D weight, not G`, async () => {
+      seed(5);
+      const generator = ganGenerator({ outputShape: [8, 8, 1], latentDim: 4, filters: [8, 4], classes });
+      const discriminator = ganDiscriminator({
+        inputShape: [8, 8, 1],
+        filters: [4, 8],
+        classes,
+        batchNorm: loss !== 'wgan-gp',
+      });
+      const trainer = new GanTrainer({ generator, discriminator, loss });
+      const real = tf.randomUniform([6, 8, 8, 1], -1, 1);
+      const labels = classes ? tf.tensor1d([0, 1, 2, 0, 1, 2]) : undefined;
+      const before = tf.memory().numTensors;
+      // the first steps create the optimizers' slots: count tensors from the second round on
+      await trainer.discriminatorStep(real, labels);
+      await trainer.generatorStep(6);
+      const settled = tf.memory().numTensors;
+      expect(settled).toBeGreaterThan(before);
+
+      const d0 = snapshot(discriminator);
+      const g0 = snapshot(generator);
+      const gt0 = trainableSnapshot(generator);
+      await trainer.generatorStep(6);
+      expect(snapshot(discriminator)).toEqual(d0); // every D weight, batch-norm statistics included
+      expect(changed(gt0, trainableSnapshot(generator)).every(Boolean)).toBe(true);
+
+      const g1 = snapshot(generator);
+      const dt1 = trainableSnapshot(discriminator);
+      await trainer.discriminatorStep(real, labels);
+      expect(snapshot(generator)).toEqual(g1);
+      const moved = changed(dt1, trainableSnapshot(discriminator));
+      // the Wasserstein loss mean D(fake) - mean D(real) (and the penalty) do not depend on the critic's last
+      // bias: its gradient is exactly 0, so that one weight stays; every other one moves
+      const names = discriminator.trainableWeights.map((w) => w.originalName);
+      const expected = names.map((n) => !(loss === 'wgan-gp' && n === 'logit/bias'));
+      expect(moved).toEqual(expected);
+      expect(g1).not.toEqual(g0);
+      expect(tf.memory().numTensors).toBe(settled);
+      tf.dispose([real, labels].filter((t): t is tf.Tensor => t !== undefined));
+      trainer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    });
+  }
+});
+
+describe('losses', () => {
+  test('discriminator loss with label smoothing and the non-saturating / minimax generator losses, exactly', async () => {
+    const { generator, discriminator } = tinyDcgan();
+    // a discriminator that says logit 1 for everything: zero kernel, bias 1
+    const head = discriminator.getLayer('logit');
+    const [k] = head.getWeights();
+    head.setWeights([tf.zerosLike(k), tf.ones([1])]);
+    const sp1 = Math.log1p(Math.E);
+    const real = tf.zeros([4, 8, 8, 1]);
+    for (const [loss, smoothing, d, g] of [
+      ['nonSaturating', 0.1, sp1 - 0.9 + sp1, sp1 - 1],
+      ['minimax', 0, sp1 - 1 + sp1, -sp1],
+    ] as const) {
+      head.setWeights([tf.zerosLike(k), tf.ones([1])]);
+      const t = new GanTrainer({
+        generator,
+        discriminator,
+        loss,
+        labelSmoothing: smoothing,
+        discriminatorOptimizer: tf.train.sgd(0),
+        generatorOptimizer: tf.train.sgd(0),
+      });
+      expect(await t.discriminatorStep(real)).toBeCloseTo(d, 5);
+      expect(await t.generatorStep(4)).toBeCloseTo(g, 5);
+      t.dispose();
+    }
+    real.dispose();
+  });
+
+  test('gradient penalty: exact for a linear critic, and its value and weight gradient match finite differences', () => {
+    const w = tf.tensor2d([[0.3], [-0.4], [1.2]]);
+    const real = tf.tensor2d([
+      [0.1, 0.2, 0.3],
+      [-0.5, 0.4, 0.9],
+    ]);
+    const fake = tf.tensor2d([
+      [0.7, -0.2, 0.1],
+      [0.0, 0.3, -0.6],
+    ]);
+    const eps = tf.tensor1d([0.25, 0.6]);
+    const norm = Math.hypot(0.3, -0.4, 1.2);
+    expect(gradientPenalty((x) => tf.matMul(x, w), real, fake, eps).dataSync()[0]).toBeCloseTo((norm - 1) ** 2, 5);
+
+    // a nonlinear critic with the critics' LeakyReLU: f(x) = leakyRelu(x W1)^2 v. (Not tanh or sigmoid: tfjs's
+    // gradients of those reuse the saved output, and second derivatives through them come out wrong.)
+    const W1 = tf.tensor2d([
+      [0.5, -1.1],
+      [0.8, 0.3],
+      [-0.7, 0.9],
+    ]);
+    const v = tf.tensor2d([[1.3], [-0.6]]);
+    const critic = (W: tf.Tensor) => (x: tf.Tensor) => tf.matMul(tf.square(tf.leakyRelu(tf.matMul(x, W), 0.2)), v);
+    const f = (x: number[], W: tf.Tensor) => tf.tidy(() => critic(W)(tf.tensor2d([x])).dataSync()[0]);
+    const penaltyByFd = (W: tf.Tensor) => {
+      const r = real.arraySync() as number[][];
+      const fk = fake.arraySync() as number[][];
+      const e = [0.25, 0.6];
+      let sum = 0;
+      for (let i = 0; i < 2; i++) {
+        const xh = r[i].map((a, j) => e[i] * a + (1 - e[i]) * fk[i][j]);
+        const h = 1e-2;
+        const g = xh.map((_, j) => {
+          const up = [...xh];
+          const dn = [...xh];
+          up[j] += h;
+          dn[j] -= h;
+          return (f(up, W) - f(dn, W)) / (2 * h);
+        });
+        sum += (Math.hypot(...g) - 1) ** 2;
+      }
+      return sum / 2;
+    };
+    const gp = (W: tf.Tensor) => gradientPenalty(critic(W), real, fake, eps);
+    expect(gp(W1).dataSync()[0]).toBeCloseTo(penaltyByFd(W1), 3);
+    // d penalty / d W1 (a second derivative of the critic) against finite differences of the penalty
+    const analytic = tf.grad(gp)(W1).arraySync() as number[][];
+    const h = 1e-2;
+    for (const [i, j] of [
+      [0, 0],
+      [1, 1],
+      [2, 0],
+    ]) {
+      const bump = (s: number) => tf.tidy(() => tf.add(W1, tf.scatterND([[i, j]], [s * h], [3, 2])));
+      const up = bump(1);
+      const dn = bump(-1);
+      const fd = (gp(up).dataSync()[0] - gp(dn).dataSync()[0]) / (2 * h);
+      expect(analytic[i][j]).toBeCloseTo(fd, 2);
+      tf.dispose([up, dn]);
+    }
+    tf.dispose([w, real, fake, eps, W1, v]);
+  });
+});
+
+describe('training', () => {
+  test('a dense GAN learns the mean of a 2-D Gaussian; n D steps per G step; no leak over steps', async () => {
+    seed(3);
+    const generator = ganGenerator({ kind: 'dense', outputShape: [2], latentDim: 2, filters: [16] });
+    const discriminator = ganDiscriminator({ kind: 'dense', inputShape: [2], filters: [16] });
+    const trainer = new GanTrainer({
+      generator,
+      discriminator,
+      discriminatorSteps: 2,
+      generatorOptimizer: tf.train.adam(5e-3, 0.5),
+      discriminatorOptimizer: tf.train.adam(5e-3, 0.5),
+    });
+    const data = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([512, 2]), 0.05), tf.tensor1d([0.5, -0.5])));
+    const x0 = trainer.generate(1000);
+    const m0 = tf.mean(x0, 0).arraySync() as number[];
+    x0.dispose();
+    await trainer.train(data, { steps: 5, batchSize: 32 });
+    const before = tf.memory().numTensors;
+    const h = await trainer.train(data, { steps: 295, batchSize: 32 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(h.length).toBe(295);
+    expect(trainer.step).toBe(300);
+    const x = trainer.generate(1000);
+    const m = tf.mean(x, 0).arraySync() as number[];
+    x.dispose();
+    const dist = Math.hypot(m[0] - 0.5, m[1] + 0.5);
+    expect(dist).toBeLessThan(0.15);
+    expect(dist).toBeLessThan(Math.hypot(m0[0] - 0.5, m0[1] + 0.5) / 2);
+    data.dispose();
+    trainer.dispose();
+  });
+
+  test('sample grids, checkpoints of both networks and optimizers, progress lines', async () => {
+    seed(4);
+    const { generator, discriminator } = tinyDcgan(3);
+    const trainer = new GanTrainer({ generator, discriminator });
+    const images = tf.randomUniform([16, 8, 8, 1], -1, 1);
+    const labels = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 3));
+    const lines: string[] = [];
+    await trainer.train(images, {
+      labels,
+      steps: 4,
+      batchSize: 8,
+      sampleEvery: 2,
+      sampleDir: join(dir, 'samples'),
+      checkpointEvery: 4,
+      checkpointDir: join(dir, 'ckpt'),
+      progress: progressBar({ stream: { write: (s: string) => lines.push(s) }, verbose: 2 }),
+    });
+    expect(readdirSync(join(dir, 'samples')).sort()).toEqual(['step-000002.png', 'step-000004.png']);
+    expect(lines.join('')).toMatch(/dLoss/);
+    expect(existsSync(join(dir, 'ckpt', 'generator'))).toBe(true);
+    const loaded = await loadAdversarialCheckpoint(join(dir, 'ckpt'));
+    expect(loaded.step).toBe(4);
+    expect(snapshot(loaded.generator)).toEqual(snapshot(generator));
+    expect(snapshot(loaded.discriminator)).toEqual(snapshot(discriminator));
+    const w = async (o: tf.Optimizer) => (await o.getWeights()).map((v) => Array.from(v.tensor.dataSync()));
+    expect(await w(loaded.discriminatorOptimizer)).toEqual(await w(trainer.discriminatorOptimizer));
+    expect(await w(loaded.generatorOptimizer)).toEqual(await w(trainer.generatorOptimizer));
+    const resumed = new GanTrainer({ ...loaded });
+    expect(resumed.classes).toBe(3);
+    await resumed.train(images, { labels, steps: 1, batchSize: 8 });
+    expect(resumed.step).toBe(5);
+    const lab = tf.tensor1d([0, 1, 2]);
+    const b0 = tf.memory().numTensors;
+    resumed.generate(3, lab).dispose();
+    expect(tf.memory().numTensors).toBe(b0);
+    lab.dispose();
+    tf.dispose([images, labels]);
+    trainer.dispose();
+    resumed.dispose();
+  });
+
+  test('bad input and divergence: typed errors; a NaN loss stops the step before any update', async () => {
+    const { generator, discriminator } = tinyDcgan();
+    const other = ganDiscriminator({ inputShape: [4, 4, 1], filters: [4] });
+    const err = (f: () => unknown) => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(InputError);
+        return (e as InputError).input;
+      }
+      throw new Error('no error');
+    };
+    expect(err(() => new GanTrainer({ generator, discriminator: other }))).toBe('GanTrainer: generator');
+    expect(err(() => ganGenerator({ outputShape: [8, 8, 1], latentDim: 0 }))).toBe('ganGenerator: latentDim');
+    const t = new GanTrainer({ generator, discriminator });
+    await expect(t.train(tf.fill([4, 8, 8, 1], 2))).rejects.toMatchObject({ input: 'GanTrainer.train: images' });
+    await expect(t.train(tf.fill([4, 8, 8, 1], Number.NaN))).rejects.toMatchObject({
+      input: 'GanTrainer.train: images',
+    });
+    await expect(t.train(tf.zeros([4, 7, 7, 1]))).rejects.toMatchObject({ input: 'GanTrainer.train: images' });
+    await expect(t.train(tf.zeros([4, 8, 8, 1]), { labels: tf.zeros([4]) })).rejects.toMatchObject({
+      input: 'GanTrainer.train: labels',
+    });
+    const cond = tinyDcgan(3);
+    const ct = new GanTrainer(cond);
+    await expect(ct.train(tf.zeros([4, 8, 8, 1]), { labels: tf.tensor1d([0, 1, 2]) })).rejects.toMatchObject({
+      input: 'GanTrainer.train: labels',
+    });
+    await expect(ct.train(tf.zeros([3, 8, 8, 1]), { labels: tf.tensor1d([0, 1, 5]) })).rejects.toMatchObject({
+      input: 'GanTrainer.train: labels',
+    });
+    // a NaN weight makes the discriminator's loss NaN: TrainingDivergedError, and no weight was updated
+    const head = discriminator.getLayer('logit');
+    const [k, b] = head.getWeights();
+    head.setWeights([k, tf.fill([1], Number.NaN)]);
+    const d0 = snapshot(discriminator);
+    await expect(t.train(tf.zeros([8, 8, 8, 1]), { steps: 2, batchSize: 4 })).rejects.toBeInstanceOf(
+      TrainingDivergedError,
+    );
+    expect(snapshot(discriminator).map((w) => w.map(String))).toEqual(d0.map((w) => w.map(String)));
+    b.dispose();
+    t.dispose();
+    ct.dispose();
+  });
+});
