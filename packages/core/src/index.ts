@@ -14,6 +14,7 @@ export {
 export { registerKernels } from './backend/kernels/registry.js';
 export { ensureNavigatorGpu } from './backend/nodeWebgpu.js';
 export { WASM_BINARIES, type WasmBinaryName, type WasmPaths } from './backend/wasm/wasmFiles.js';
+export { crc32 } from './crc32.js';
 export { BackendError, InputError, TiefeError } from './errors.js';
 export * from './image/index.js';
 export * from './io/index.js';

@@ -1,3 +1,4 @@
+import { crc32 } from '@tiefe/core';
 import { Gunzip, gzipSync } from 'fflate';
 import { DatasetFormatError } from './errors.js';
 
@@ -27,22 +28,6 @@ export const DEFAULT_MAX_GUNZIP_BYTES = 2 ** 30;
 const CHUNK = 4 * 1024;
 /** `limit` is asked until this much output is there (headers are smaller), then no more. */
 const LIMIT_HEAD_BYTES = 64 * 1024;
-
-let crcTable: Uint32Array | undefined;
-function crc32(crc: number, data: Uint8Array): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  const t = crcTable;
-  let c = ~crc;
-  for (let i = 0; i < data.length; i++) c = t[(c ^ data[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 /**
  * Inflates `bytes` when they are gzip (detected by magic number), otherwise returns them unchanged. Every
@@ -94,7 +79,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string, options: GunzipOpti
     if (total > cap) {
       fail(memberStart, `at most ${cap} inflated bytes (maxBytes; what the format needs)`, 'more (a gzip bomb?)');
     }
-    crc = crc32(crc, data);
+    crc = crc32(data, crc);
     memberSize += data.length;
     chunks.push(data);
     if (!limited && options.limit) {

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
-import { DatasetFormatError, maybeGunzip, readIdx, writeIdx } from '@tiefe/datasets';
 import { describe, expect, it } from 'vitest';
+import { DatasetFormatError, maybeGunzip, readIdx, writeIdx } from '../src/index.js';
 
 /** gzip with the deflate data stored (level 0), so a flipped data byte still inflates, to altered bytes. */
 function stored(data: Uint8Array): Uint8Array {

@@ -1,7 +1,7 @@
 import { deflateSync } from 'node:zlib';
-import { DatasetFormatError, decodeImage } from '@tiefe/datasets';
 import jpeg from 'jpeg-js';
 import { describe, expect, it } from 'vitest';
+import { DatasetFormatError, decodeImage } from '../src/index.js';
 import { png } from './helpers.js';
 
 function crc32(bytes: Uint8Array): number {

@@ -1,8 +1,8 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InputError } from '@tiefe/core';
-import { DatasetFormatError, extractTar, readTar } from '@tiefe/datasets';
 import { describe, expect, it } from 'vitest';
+import { DatasetFormatError, extractTar, readTar } from '../src/index.js';
 import { tempDir, writeTar } from './helpers.js';
 
 const one = new Uint8Array([1, 2, 3]);

@@ -1,4 +1,5 @@
 import { zlibSync } from 'fflate';
+import { crc32 } from '../crc32.js';
 import { checkImage, type RgbaImage } from './rgbaImage.js';
 
 /**
@@ -8,23 +9,6 @@ import { checkImage, type RgbaImage } from './rgbaImage.js';
  */
 
 const SIGNATURE = [137, 80, 78, 71, 13, 10, 26, 10];
-
-let crcTable: Uint32Array | undefined;
-
-/** CRC-32 (ISO 3309, polynomial 0xEDB88320) as PNG chunks use it. */
-function crc32(bytes: Uint8Array, crc = 0): number {
-  if (!crcTable) {
-    crcTable = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      crcTable[n] = c >>> 0;
-    }
-  }
-  let c = ~crc >>> 0;
-  for (let i = 0; i < bytes.length; i++) c = crcTable[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
-  return ~c >>> 0;
-}
 
 function paeth(a: number, b: number, c: number): number {
   const p = a + b - c;

@@ -1,0 +1,22 @@
+let table: Uint32Array | undefined;
+
+/**
+ * CRC-32 (ISO 3309 / ITU-T V.42, reflected polynomial 0xEDB88320), the checksum of PNG chunks, gzip members
+ * and zip entries. Pass the previous result as `crc` to continue over data that comes in pieces.
+ *
+ * @example
+ * crc32(new TextEncoder().encode('123456789')); // 0xcbf43926
+ */
+export function crc32(bytes: Uint8Array, crc = 0): number {
+  if (!table) {
+    table = new Uint32Array(256);
+    for (let n = 0; n < 256; n++) {
+      let c = n;
+      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      table[n] = c >>> 0;
+    }
+  }
+  let c = ~crc >>> 0;
+  for (let i = 0; i < bytes.length; i++) c = table[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return ~c >>> 0;
+}
