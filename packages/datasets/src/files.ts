@@ -1,5 +1,6 @@
 import { InputError, importNodeOnly, isNode } from '@tiefe/core';
 import { DownloadError } from './errors.js';
+import { concatBytes } from './typedArrays.js';
 
 /**
  * Platform-neutral file access. In Node, paths are read with node:fs (loaded on demand, so that browser
@@ -60,13 +61,7 @@ async function fetchBytes(url: string, stallMs: number): Promise<Uint8Array> {
       chunks.push(value);
       total += value.length;
     }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const c of chunks) {
-      out.set(c, at);
-      at += c.length;
-    }
-    return out;
+    return concatBytes(chunks, total);
   } catch (e) {
     if (e instanceof DownloadError) throw e;
     const reason = controller.signal.aborted ? fetchErrorReason(controller.signal.reason) : fetchErrorReason(e);

@@ -1,6 +1,7 @@
 import { crc32 } from '@tiefe/core';
 import { Gunzip, gzipSync } from 'fflate';
 import { DatasetFormatError } from './errors.js';
+import { concatBytes } from './typedArrays.js';
 
 /** True when `bytes` starts with the gzip magic number 0x1f 0x8b. */
 export function isGzip(bytes: Uint8Array): boolean {
@@ -83,7 +84,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string, options: GunzipOpti
     memberSize += data.length;
     chunks.push(data);
     if (!limited && options.limit) {
-      const head = chunks.length === 1 ? chunks[0] : concat(chunks, total);
+      const head = chunks.length === 1 ? chunks[0] : concatBytes(chunks, total);
       const n = options.limit(head);
       if (n !== undefined) {
         limited = true;
@@ -111,17 +112,7 @@ export function maybeGunzip(bytes: Uint8Array, file: string, options: GunzipOpti
     fail(memberStart, 'a gzip member that inflates', `inflate error: ${(e as Error).message}`);
   }
   checkTrailer(bytes.length);
-  return chunks.length === 1 ? chunks[0] : concat(chunks, total);
-}
-
-function concat(chunks: Uint8Array[], total: number): Uint8Array {
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
+  return chunks.length === 1 ? chunks[0] : concatBytes(chunks, total);
 }
 
 /** Gzips `bytes` (level 6), used to write fixture files in the official `.gz` form. */

@@ -89,3 +89,14 @@ export function writeValues(
   const size = bytesPerValue(dtype);
   for (let i = 0; i < data.length; i++) set(view, at + i * size, data[i], littleEndian);
 }
+
+/** The chunks joined into one array of `total` bytes (the sum of their lengths). */
+export function concatBytes(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
+}

@@ -5,7 +5,7 @@
  * typed error (a TiefeError: DatasetFormatError, InputError); never an untyped crash, a hang or a slow case,
  * and never altered data where a checksum covers it (gzip, PNG). The counts per outcome are printed.
  */
-import { TiefeError } from '@tiefe/core';
+import { createRng, TiefeError } from '@tiefe/core';
 import jpeg from 'jpeg-js';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
@@ -26,17 +26,6 @@ import { png, writeTar } from './helpers.js';
 const CASES = 300;
 /** No single case may take longer (a hang or an allocation out of proportion shows up as time). */
 const MAX_CASE_MS = 1500;
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const INTERESTING = [0, 1, 0x7f, 0x80, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x10000, 348];
 
@@ -97,7 +86,7 @@ async function fuzz(
   parse: (b: Uint8Array) => unknown | Promise<unknown>,
   key: (parsed: unknown) => string,
 ): Promise<Record<Outcome, number> & { maxMs: number }> {
-  const next = rng(seed);
+  const next = createRng(seed).next;
   const want = key(await parse(original));
   const counts = { identical: 0, altered: 0, 'typed error': 0, maxMs: 0 };
   for (let i = 0; i < CASES; i++) {

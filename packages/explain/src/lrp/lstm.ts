@@ -3,7 +3,7 @@ import { UnsupportedLayerError } from '../errors.js';
 import type { Layer } from '../model/graph.js';
 import { safeDivide, stabilize } from './rules.js';
 
-interface LstmLike {
+interface RnnLike {
   cell: {
     units: number;
     kernel: { read(): tf.Tensor };
@@ -23,6 +23,29 @@ interface LstmLike {
 const EPS = 1e-3;
 
 /**
+ * What every RNN rule needs of `layer` (checked: no goBackwards, stateful or returnState): the layer, its
+ * units, the input's batch and steps, and the weights, with a zero bias of `gates * units` when it has none.
+ */
+function unrolled(method: string, layer: Layer, className: string, gates: number, x: tf.Tensor) {
+  const l = layer as unknown as RnnLike;
+  if (l.goBackwards || l.stateful || l.returnState) {
+    throw new UnsupportedLayerError(
+      method,
+      layer.name,
+      className,
+      'goBackwards, stateful and returnState are not supported',
+    );
+  }
+  const { cell } = l;
+  const u = cell.units;
+  const [n, steps] = x.shape;
+  const w = cell.kernel.read();
+  const uk = cell.recurrentKernel.read();
+  const b = cell.useBias && cell.bias ? cell.bias.read() : tf.zeros([gates * u]);
+  return { l, cell, u, n, steps, w, uk, b };
+}
+
+/**
  * LRP through a tfjs LSTM layer (Arras et al. 2017, "Explaining recurrent neural network predictions in
  * sentiment analysis"): the layer is unrolled with its own weights (Keras gate order i, f, c, o); the
  * multiplicative gates take no relevance ("signal-take-all": h_t = o_t tanh(c_t) passes R(h_t) to c_t, and i_t g_t
@@ -37,21 +60,7 @@ export function lstmRelevance(
   _y: tf.Tensor,
   r: tf.Tensor,
 ): tf.Tensor[] {
-  const l = layer as unknown as LstmLike;
-  if (l.goBackwards || l.stateful || l.returnState) {
-    throw new UnsupportedLayerError(
-      method,
-      layer.name,
-      'LSTM',
-      'goBackwards, stateful and returnState are not supported',
-    );
-  }
-  const { cell } = l;
-  const u = cell.units;
-  const [n, steps] = x.shape;
-  const w = cell.kernel.read();
-  const uk = cell.recurrentKernel.read();
-  const b = cell.useBias && cell.bias ? cell.bias.read() : tf.zeros([4 * u]);
+  const { l, cell, u, n, steps, w, uk, b } = unrolled(method, layer, 'LSTM', 4, x);
   const gate = (t: tf.Tensor, k: number) => tf.slice(t, [0, k * u], [-1, u]);
   const [wg, ug] = [tf.slice(w, [0, 2 * u], [-1, u]), tf.slice(uk, [0, 2 * u], [-1, u])];
   // Forward, keeping what the backward pass needs.
@@ -93,14 +102,6 @@ export function lstmRelevance(
   return [tf.stack(rx, 1)];
 }
 
-interface GruLike {
-  cell: LstmLike['cell'];
-  returnSequences: boolean;
-  goBackwards: boolean;
-  returnState: boolean;
-  stateful: boolean;
-}
-
 /**
  * LRP through a tfjs GRU layer (reset before the recurrent product, tfjs's only mode), in the spirit of Arras et
  * al. 2017: h_t = z_t h_{t-1} + (1 - z_t) hh_t splits R(h_t) by the epsilon rule between h_{t-1} and hh_t (the
@@ -108,21 +109,7 @@ interface GruLike {
  * r_t h_{t-1} (signal-take-all: the reset gate takes none), to h_{t-1}; eps 0.001. Gate order z, r, h.
  */
 export function gruRelevance(method: string, layer: Layer, [x]: tf.Tensor[], _y: tf.Tensor, r: tf.Tensor): tf.Tensor[] {
-  const l = layer as unknown as GruLike;
-  if (l.goBackwards || l.stateful || l.returnState) {
-    throw new UnsupportedLayerError(
-      method,
-      layer.name,
-      'GRU',
-      'goBackwards, stateful and returnState are not supported',
-    );
-  }
-  const { cell } = l;
-  const u = cell.units;
-  const [n, steps] = x.shape;
-  const w = cell.kernel.read();
-  const uk = cell.recurrentKernel.read();
-  const b = cell.useBias && cell.bias ? cell.bias.read() : tf.zeros([3 * u]);
+  const { l, cell, u, n, steps, w, uk, b } = unrolled(method, layer, 'GRU', 3, x);
   const wh = tf.slice(w, [0, 2 * u], [-1, u]);
   const uh = tf.slice(uk, [0, 2 * u], [-1, u]);
   const xs: tf.Tensor[] = [];
@@ -170,21 +157,7 @@ export function simpleRnnRelevance(
   _y: tf.Tensor,
   r: tf.Tensor,
 ): tf.Tensor[] {
-  const l = layer as unknown as GruLike;
-  if (l.goBackwards || l.stateful || l.returnState) {
-    throw new UnsupportedLayerError(
-      method,
-      layer.name,
-      'SimpleRNN',
-      'goBackwards, stateful and returnState are not supported',
-    );
-  }
-  const { cell } = l;
-  const u = cell.units;
-  const [n, steps] = x.shape;
-  const w = cell.kernel.read();
-  const uk = cell.recurrentKernel.read();
-  const b = cell.useBias && cell.bias ? cell.bias.read() : tf.zeros([u]);
+  const { l, cell, u, n, steps, w, uk, b } = unrolled(method, layer, 'SimpleRNN', 1, x);
   const xs: tf.Tensor[] = [];
   const hs: tf.Tensor[] = [tf.zeros([n, u])];
   const zs: tf.Tensor[] = [];
