@@ -17,5 +17,18 @@ export interface BenchRow {
   note?: string;
 }
 
+/**
+ * What a bench file measures, declared as `export const kind = 'speed'` (a literal: the runner reads it from the
+ * source without loading the file). Speed benches are the fast default of `npm run bench`; accuracy benches
+ * (training runs that take minutes to hours) run with `npm run bench:accuracy`.
+ */
+export type BenchKind = 'speed' | 'accuracy';
+
+/** The second argument of a bench: lets a long bench say where it is (the runner prints it with the elapsed time). */
+export interface BenchContext {
+  /** One line of progress, e.g. 'epoch 3/8, loss 0.21'. */
+  progress(message: string): void;
+}
+
 /** What a bench file default-exports: runs on the backend already started and returns its rows. */
-export type Bench = (backend: string) => Promise<BenchRow[]>;
+export type Bench = (backend: string, context: BenchContext) => Promise<BenchRow[]>;

@@ -2,7 +2,8 @@
  * Explains a small MNIST CNN with LRP, SmoothGrad and Prediction Difference Analysis and writes
  * `explain-grid.png`: one row per digit with the digit, then the LRP, SmoothGrad^2 and PDA maps; and
  * `methods-grid.png`, a method comparison: digit | LRP | integrated gradients | DeepLIFT | gradient SHAP |
- * Grad-CAM | Grad-CAM++ | guided Grad-CAM | occlusion | LIME (signed maps in blue-white-red, magnitudes in hot). The CNN is
+ * Grad-CAM | Grad-CAM++ | guided Grad-CAM | occlusion | LIME on a grid | LIME on SLIC superpixels (signed maps in
+ * blue-white-red, magnitudes in hot). The CNN is
  * trained on the first digits of the MNIST test file and saved to `outDir/model/` (plain `model.save`); later
  * runs load it from there.
  */
@@ -168,6 +169,7 @@ export async function explainDigits(
     ['guided Grad-CAM', () => guidedGradCam(model, x, { target }), 'bwr'],
     ['occlusion', () => occlusion(model, x, { target }), 'bwr'],
     ['LIME', () => lime(model, x, { target, samples: limeSamples, cellSize: 4 }), 'bwr'],
+    ['LIME (SLIC)', () => lime(model, x, { target, samples: limeSamples, superpixels: 'slic' }), 'bwr'],
   ];
   const columns: RgbaImage[][] = [];
   for (const [name, run, colormap] of methods) {

@@ -37,10 +37,11 @@ describe('examples/explain-mnist', () => {
     const png = await decodeImage(new Uint8Array(readFileSync(out.file)), out.file);
     expect([png.width, png.height]).toEqual([out.width, out.height]);
     expect(existsSync(join(outDir, 'model', 'model.json'))).toBe(true);
-    // The method comparison: digit + 9 methods, 2x upscaled 28 px cells, padding 2.
-    expect(out.methods).toHaveLength(9);
+    // The method comparison: digit + 10 methods, 2x upscaled 28 px cells, padding 2.
+    expect(out.methods).toHaveLength(10);
+    expect(out.methods).toContain('LIME (SLIC)');
     const grid2 = await decodeImage(new Uint8Array(readFileSync(out.methodsFile)), out.methodsFile);
-    expect([grid2.width, grid2.height]).toEqual([2 + 10 * 58, 2 + 2 * 58]);
+    expect([grid2.width, grid2.height]).toEqual([2 + 11 * 58, 2 + 2 * 58]);
     expect(lines.some((l) => l.startsWith('Grad-CAM++: '))).toBe(true);
 
     const again: string[] = [];

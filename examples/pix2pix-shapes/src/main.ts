@@ -1,6 +1,6 @@
 /**
  * `npm start`: trains pix2pix (masks -> shape scenes) and writes triplets.png and report.json.
- * Env: STEPS (default 2000), N (default 1000 training pairs), OUT_DIR (default examples/pix2pix-shapes/out).
+ * Env: STEPS (default 500), N (default 1000 training pairs), OUT_DIR (default examples/pix2pix-shapes/out).
  */
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

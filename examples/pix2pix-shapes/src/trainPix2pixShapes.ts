@@ -14,7 +14,7 @@ import { Pix2PixTrainer, patchGan, pix2pixGenerator, tensorToImages } from '@tie
 export interface Pix2pixShapesOptions {
   /** Where triplets.png and report.json go. */
   outDir: string;
-  /** Training steps (default 2000). */
+  /** Training steps (default 500: held-out L1 under 0.1 in the bench). */
   steps?: number;
   /** Training pairs (default 1000; 200 more are held out). */
   n?: number;
@@ -54,7 +54,7 @@ export function shapePairs(
 }
 
 export async function trainPix2pixShapes(options: Pix2pixShapesOptions): Promise<Pix2pixShapesReport> {
-  const { outDir, steps = 2000, n = 1000, size = 32, batchSize = 8, log = console.log } = options;
+  const { outDir, steps = 500, n = 1000, size = 32, batchSize = 8, log = console.log } = options;
   const backend = await initBackend();
   log(`backend: ${backend.name}`);
   seed(42);
@@ -63,6 +63,9 @@ export async function trainPix2pixShapes(options: Pix2pixShapesOptions): Promise
   const trainer = new Pix2PixTrainer({
     generator: pix2pixGenerator({ inputShape: [size, size, 4], depth: 3, baseFilters: 16 }),
     discriminator: patchGan({ inputShape: [size, size, 4], filters: [32, 64, 128] }),
+    // 1e-3 rather than the paper's 2e-4: on this small task it reaches the same L1 in a fraction of the steps
+    generatorOptimizer: tf.train.adam(1e-3, 0.5),
+    discriminatorOptimizer: tf.train.adam(1e-3, 0.5),
   });
   const l1Start = await trainer.l1(test.inputs, test.targets);
   const started = performance.now();

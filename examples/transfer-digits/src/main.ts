@@ -6,7 +6,8 @@
  * Reads the official IDX files from MNIST_DIR (default: ../shared/data/mnist beside the repository; 8,000 of
  * its 10,000 digits train, 2,000 test) and the Fashion-MNIST sample from FASHION_DIR (default
  * ../shared/data/fashion-mnist-sample; skipped when absent). Env: SEEDS (default 1,2,3), SHOTS (default
- * 10,50,100), STEPS (default 150), LIMIT (digits used, default all), OUT_DIR (default examples/transfer-digits/out).
+ * 10,50,100), STEPS (default 150), SOURCE_EPOCHS (default 2), LIMIT (digits used, default all), OUT_DIR (default
+ * examples/transfer-digits/out).
  */
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,7 @@ try {
     seeds: list(process.env.SEEDS),
     shots: list(process.env.SHOTS),
     steps: process.env.STEPS ? Number(process.env.STEPS) : undefined,
+    sourceEpochs: process.env.SOURCE_EPOCHS ? Number(process.env.SOURCE_EPOCHS) : undefined,
     limit: process.env.LIMIT ? Number(process.env.LIMIT) : undefined,
   });
   console.log(

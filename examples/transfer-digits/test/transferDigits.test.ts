@@ -39,18 +39,19 @@ describe('examples/transfer-digits', () => {
       'digits 5-9/5/scratch',
       'digits 5-9/5/frozen',
       'digits 5-9/5/fineTune',
-      'fashion-mnist sample/5/scratch',
-      'fashion-mnist sample/5/frozen',
-      'fashion-mnist sample/5/fineTune',
+      'fashion-mnist sample/50/scratch',
+      'fashion-mnist sample/50/frozen',
+      'fashion-mnist sample/50/fineTune',
     ]);
     for (const r of report.results) {
       expect(r.accuracies).toHaveLength(1);
+      expect(r.images).toBe(r.target === 'digits 5-9' ? r.shots * 5 : 50);
       expect(r.mean).toBeGreaterThanOrEqual(0);
       expect(r.mean).toBeLessThanOrEqual(1);
     }
     // Three epochs (~30 steps) on ~600 digits are well above chance (0.2) on 0-4 (measured: 0.77).
     expect(report.source.accuracy).toBeGreaterThan(0.5);
-    expect(lines.join('\n')).toContain('digits 5-9, 5/class, frozen:');
+    expect(lines.join('\n')).toContain('digits 5-9, 5/class (25 images), frozen:');
     const png = readFileSync(join(outDir, 'accuracy.png'));
     expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join('')).toBe('PNG');
     expect(png.readUInt32BE(16)).toBeGreaterThan(100); // width

@@ -17,6 +17,8 @@ import { seed } from '@tiefe/core';
 import { loadMnist, trainTestSplit } from '@tiefe/datasets';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));

@@ -10,6 +10,8 @@ import { syntheticShapes2d } from '@tiefe/datasets';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 import { mean, trainAndScore } from './segmentation.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 export default async function run(backend: string): Promise<BenchRow[]> {

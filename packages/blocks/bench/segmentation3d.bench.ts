@@ -11,6 +11,8 @@ import { syntheticShapes3d } from '@tiefe/datasets';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 import { mean, trainAndScore } from './segmentation.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['webgpu'];
 
 export default async function run(backend: string): Promise<BenchRow[]> {

@@ -1,13 +1,20 @@
 /**
- * Forward and training-step times per backend for two reference models: U-Net at 128x128 and ResNet-18 at
- * 32x32 (CIFAR stem). One warm-up call (shader compilation, allocation), then the median of 2 timed calls (their mean);
- * each call is synchronised (the forward reads its output back, the step returns its loss).
+ * Forward and training-step times per backend for two reference models: U-Net (batch 2) at 64, 128 and 256 px
+ * (webgpu on lavapipe and cpu: 64 px only, being many times slower) and ResNet-18 at 32x32 (CIFAR stem, batch 8),
+ * with each step's peak tensor memory; on the wasm run PyTorch's same models on the CPU (2 threads,
+ * scripts/pytorch_peer.py) in the same run, and the ratios. One warm-up call (shader compilation, allocation), then
+ * the median of 2 timed calls (their mean); each call is synchronised (the forward reads its output back, the step
+ * returns its loss).
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { resnet, unet } from '@tiefe/blocks';
 import { seed } from '@tiefe/core';
-import type { BenchRow } from '../../../scripts/benchRow.js';
+import type { BenchContext, BenchRow } from '../../../scripts/benchRow.js';
+
+export const kind = 'speed';
 
 const REPS = 2;
 
@@ -40,6 +47,9 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
   const step = await median(async () => {
     await model.trainOnBatch(x, y);
   });
+  const { peakBytes } = await tf.profile(async () => {
+    await model.trainOnBatch(x, y);
+  });
   tf.dispose([x, y]);
   model.dispose();
   return [
@@ -53,27 +63,68 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
       case: `${name} training step (batch ${batch})`,
       value: Number(step.toFixed(1)),
       unit: 'ms',
-      note: `${backend}; SGD, categorical cross-entropy; ${note}`,
+      note: `${backend}; SGD, categorical cross-entropy; ${note}; peak tensor memory ${(peakBytes / 2 ** 20).toFixed(0)} MB`,
     },
   ];
 }
 
-export default async function run(backend: string): Promise<BenchRow[]> {
+/** The same model's step in PyTorch (scripts/pytorch_peer.py, 2 threads) and the ratio to Tiefe's `ms`. */
+function pytorch(name: string, args: string[], ms: number, target?: number): BenchRow[] {
+  const script = fileURLToPath(new URL('../../../scripts/pytorch_peer.py', import.meta.url));
+  for (const python of ['/usr/bin/python3', 'python3']) {
+    const run = spawnSync(python, [script, ...args], { encoding: 'utf8', timeout: 900_000 });
+    const line = run.stdout?.trim().split('\n').pop();
+    if (run.status !== 0 || !line?.startsWith('{')) continue;
+    const r = JSON.parse(line);
+    const ratio = ms / r.ms_per_step;
+    return [
+      {
+        case: `${name} training step, PyTorch CPU`,
+        value: Number(r.ms_per_step.toFixed(1)),
+        unit: 'ms',
+        note: `torch ${r.torch}, ${r.threads} threads, SGD; median of 3 after 1 warm-up; OMP_WAIT_POLICY ${r.wait_policy} (the faster); peak resident memory +${r.peak_extra_mb.toFixed(0)} MB`,
+      },
+      {
+        case: `${name} training step, wasm / PyTorch`,
+        value: Number(ratio.toFixed(2)),
+        unit: 'x',
+        ...(target ? { target: `<= ${target}`, pass: ratio <= target } : {}),
+        note: 'measured one after the other in this run',
+      },
+    ];
+  }
+  return [{ case: `${name} training step, PyTorch CPU`, value: Number.NaN, unit: 'ms', note: 'no python3 with torch' }];
+}
+
+export default async function run(backend: string, context?: BenchContext): Promise<BenchRow[]> {
   seed(3);
-  return [
-    ...(await time(
-      'U-Net 128x128x1',
-      unet({ inputShape: [128, 128, 1], depth: 4, baseFilters: 16, batchNorm: true, classes: 2 }),
+  const rows: BenchRow[] = [];
+  for (const size of backend === 'wasm' ? [64, 128, 256] : [64]) {
+    const name = `U-Net ${size}x${size}x1`;
+    const got = await time(
+      name,
+      unet({ inputShape: [size, size, 1], depth: 4, baseFilters: 16, batchNorm: true, classes: 2 }),
       2,
       backend,
       'depth 4, base 16, BN, 2 classes (1,945,250 params)',
-    )),
-    ...(await time(
-      'ResNet-18 32x32x3',
-      resnet({ depth: 18, stem: 'cifar', classes: 10 }),
-      8,
-      backend,
-      'CIFAR stem, width 64, 10 classes (11,188,362 params)',
-    )),
-  ];
+    );
+    rows.push(...got);
+    context?.progress(`${name}: step ${got[1].value} ms`);
+    if (backend === 'wasm')
+      rows.push(
+        ...pytorch(`${name} (batch 2)`, ['unet', '2', '2', String(size)], got[1].value, size === 128 ? 4 : undefined),
+      );
+  }
+  const resnetRows = await time(
+    'ResNet-18 32x32x3',
+    resnet({ depth: 18, stem: 'cifar', classes: 10 }),
+    8,
+    backend,
+    'CIFAR stem, width 64, 10 classes (11,188,362 params)',
+  );
+  rows.push(...resnetRows);
+  context?.progress(`ResNet-18: step ${resnetRows[1].value} ms`);
+  if (backend === 'wasm')
+    rows.push(...pytorch('ResNet-18 32x32x3 (batch 8)', ['resnet18', '8', '2'], resnetRows[1].value, 4));
+  return rows;
 }

@@ -11,6 +11,8 @@ export {
   initBackend,
   isSoftwareAdapter,
 } from './backend/initBackend.js';
+export { GRU_CELL, GRU_CELL_GRAD, GRU_GATES, GRU_GATES_GRAD } from './backend/kernels/cpu/TiefeGruCell.js';
+export { LSTM_CELL, LSTM_CELL_GRAD } from './backend/kernels/cpu/TiefeLstmCell.js';
 export { registerKernels } from './backend/kernels/registry.js';
 export { ensureNavigatorGpu } from './backend/nodeWebgpu.js';
 export { WASM_BINARIES, type WasmBinaryName, type WasmPaths } from './backend/wasm/wasmFiles.js';

@@ -52,6 +52,22 @@ describe("Tiefe's kernel fixes (webgpu vs cpu)", () => {
     tf.dispose([a, b]);
   });
 
+  it('Cast bool / int32 -> float32 is a real conversion: the masked-RNN op sequence gives the mask', async () => {
+    // What tfjs-layers' rnn() does with an Embedding's maskZero mask: cast to float, time-major, one slice per step.
+    const run = () => {
+      const tokens = tf.tensor2d([[3, 1, 5, 0, 0]]);
+      const steps = (m: tf.Tensor) => tf.unstack(tf.transpose(tf.expandDims(m, -1), [1, 0, 2]));
+      const fromBool = steps(tf.cast(tf.notEqual(tokens, tf.zerosLike(tokens)), 'float32'));
+      const fromInt = steps(tf.cast(tf.tensor2d([[4, -2, 0, 7, 1]], [1, 5], 'int32'), 'float32'));
+      return [...fromBool, ...fromInt].map((m) => tf.mul(tf.ones([1, 3]), m));
+    };
+    const cpu = await on('cpu', run);
+    const gpu = await on('webgpu', run);
+    const want = [1, 1, 1, 0, 0, 4, -2, 0, 7, 1];
+    expect(cpu.map((v) => v[2])).toEqual(want);
+    expect(gpu.map((v) => v[2])).toEqual(want);
+  });
+
   it('binary ops of a volume and a rank-1 tensor (prelu, mul, add, sub; tfjs takes a broken shared-memory path)', async () => {
     const run = () => {
       const v = tf.randomNormal([2, 3, 2, 2, 5], 0, 1, 'float32', 34);

@@ -105,6 +105,13 @@ describe('wasm training kernels match the cpu backend', () => {
         'Slice',
         'Sum',
         'UnsortedSegmentSum',
+        // Tiefe's own recurrent step kernels (checked against composed ops in packages/sequence/test/fused*)
+        'TiefeGruCell',
+        'TiefeGruCellGrad',
+        'TiefeGruGates',
+        'TiefeGruGatesGrad',
+        'TiefeLstmCell',
+        'TiefeLstmCellGrad',
       ].sort(),
     );
   });

@@ -9,6 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { loadMnist, readIdx } from '@tiefe/datasets';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'speed';
+
 export const backends = ['cpu'];
 
 const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));

@@ -1,6 +1,7 @@
 /**
  * @tiefe/datasets: the course's data sets (MNIST, Fashion-MNIST, CIFAR-10/100, image folders, Cityscapes,
- * NIfTI volumes, synthetic sets) as tensors in one call, with splits, batching and augmentation.
+ * NIfTI volumes, synthetic sets) as tensors in one call, with splits, batching and augmentation; data-quality
+ * reports (duplicates, leakage, label errors) and labels from several raters (Dawid-Skene, STAPLE, kappas).
  */
 export { type AugmentOptions, augmentImages, augmentSegmentation, type SegmentationAugmentOptions } from './augment.js';
 export {
@@ -96,6 +97,43 @@ export {
   writeNifti,
 } from './nifti.js';
 export { type LabelEncoding, labelsToTensor, type PixelScale, pixelsToTensor, type TensorTransform } from './pixels.js';
+export {
+  type ChannelStats,
+  type DatasetReport,
+  type DatasetReportOptions,
+  type DuplicateList,
+  type DuplicatePair,
+  datasetReport,
+  type SplitReport,
+} from './quality/datasetReport.js';
+export { type FormatDatasetReportOptions, formatDatasetReport } from './quality/formatDatasetReport.js';
+export { type FindLabelIssuesOptions, findLabelIssues, type LabelIssues } from './quality/labelIssues.js';
+export { type OutOfFoldOptions, type OutOfFoldResult, outOfFoldProbabilities } from './quality/outOfFold.js';
+export {
+  type CohenKappaOptions,
+  cohenKappa,
+  type FleissKappaOptions,
+  fleissKappa,
+  type PairwiseDiceResult,
+  pairwiseDice,
+} from './raters/agreement.js';
+export { type DawidSkeneOptions, type DawidSkeneResult, dawidSkene } from './raters/dawidSkene.js';
+export {
+  type MaskConsensus,
+  type MeanProbabilityMaskOptions,
+  majorityVoteMasks,
+  meanProbabilityMask,
+  type RaterMasks,
+} from './raters/masks.js';
+export type { Ratings } from './raters/ratings.js';
+export { type StapleOptions, type StapleResult, staple } from './raters/staple.js';
+export {
+  type MajorityVoteOptions,
+  type MajorityVoteResult,
+  majorityVote,
+  meanSoftLabels,
+  type SoftRatings,
+} from './raters/vote.js';
 export { CIFAR10, CIFAR100, DATASETS, type DatasetSpec, FASHION_MNIST, MNIST, type RemoteFile } from './registry.js';
 export { locateFiles, readDatasetFiles, type SourceFile, type SourceOptions } from './source.js';
 export {

@@ -27,6 +27,8 @@ import {
 } from '@tiefe/explain';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 const MNIST = fileURLToPath(new URL('../../../../shared/data/mnist', import.meta.url));
 const CACHE = join(tmpdir(), 'tiefe-explain-bench-cnn-v2'); // v2: saved with model.save('file://...')
 

@@ -30,6 +30,8 @@ import { accuracy, train } from '../test/helpers.js';
 import { pointingGame, syntheticCnn, syntheticTask } from '../test/synthetic.js';
 import { digits, trainedCnn } from './explain.bench.js';
 
+export const kind = 'accuracy';
+
 type Method = (m: tfl.LayersModel, x: tf.Tensor, target: Target, ref: tf.Tensor) => Promise<tf.Tensor>;
 
 const METHODS: Array<[string, Method]> = [
@@ -52,6 +54,10 @@ const METHODS: Array<[string, Method]> = [
   ],
   ['occlusion (4x4, stride 2)', (m, x, target) => occlusion(m, x, { target })],
   ['lime (4x4 cells, 200 samples)', (m, x, target) => lime(m, x, { target, samples: 200 })],
+  [
+    'lime (SLIC 16 segments, 200 samples)',
+    (m, x, target) => lime(m, x, { target, samples: 200, superpixels: 'slic', slic: { nSegments: 16 } }),
+  ],
 ];
 
 export const backends = ['wasm', 'webgpu'];

@@ -6,7 +6,7 @@
  *   (`composites.epsilonGammaBox({ low: 0, high: 1 })`), as zennit's `zennit.rules` / `zennit.composites` and
  *   tfjs's `tf.initializers`: families of interchangeable factories for one option are namespaces.
  * - The gradient family: {@link saliency}, {@link gradientTimesInput}, {@link integratedGradients},
- *   {@link smoothGrad}; and {@link occlusion}.
+ *   {@link smoothGrad}; and {@link occlusion}; {@link lime} on grid or {@link slic} superpixels.
  * - Prediction Difference Analysis: {@link predictionDifference}.
  * - Faithfulness: {@link pixelFlipping} (region perturbation, AOPC).
  * - Display: {@link renderHeatmap}, {@link overlay}; grids and PNG files with `@tiefe/core`'s `imageGrid`, `writePng`.
@@ -69,4 +69,5 @@ export {
   renderInput,
 } from './render/heatmap.js';
 export { renderTokens, type TokenOptions } from './render/tokens.js';
+export { type Segmentation, type SlicOptions, slic } from './slic.js';
 export { type SmoothGradOptions, smoothGrad } from './smoothGrad.js';

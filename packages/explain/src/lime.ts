@@ -1,15 +1,23 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { checkInt, checkNumber, createRng } from '@tiefe/core';
+import { checkInt, checkNumber, checkOneOf, createRng, InputError } from '@tiefe/core';
 import type { TargetOptions } from './gradients.js';
 import { withPrepared } from './model/prepare.js';
 import { scoreBatches } from './model/score.js';
+import { type SlicOptions, slic } from './slic.js';
 import { gridRegions, imageView, windowSize } from './windows.js';
 
 /** Options of {@link lime}. */
 export interface LimeOptions extends TargetOptions {
-  /** Superpixels: a grid of square cells of this side (default 4; rank-2/3 inputs: segments of the row). */
+  /**
+   * How the input is cut into superpixels: `'grid'` (default) square cells of `cellSize`, or `'slic'` SLIC
+   * superpixels ({@link slic}, with the `slic` options) computed per image (rank-4 `[N, H, W, C]` inputs only).
+   */
+  superpixels?: 'grid' | 'slic';
+  /** Grid superpixels: cells of this side (default 4; rank-2/3 inputs: segments of the row). */
   cellSize?: number | [number, number];
+  /** SLIC superpixels: options of {@link slic} (default 16 segments, compactness 0.1). */
+  slic?: SlicOptions;
   /** Perturbed samples per input (default 200). */
   samples?: number;
   /** Value of switched-off superpixels (default 0). */
@@ -25,7 +33,7 @@ export interface LimeOptions extends TargetOptions {
 }
 
 /**
- * LIME for images (Ribeiro et al. 2016) on grid superpixels: `samples` random on/off patterns z of the
+ * LIME for images (Ribeiro et al. 2016) on grid or SLIC superpixels: `samples` random on/off patterns z of the
  * superpixels (each on with probability 1/2, the first sample all on), the model's target logit on x with the
  * off superpixels set to `fill`, and a ridge regression of the scores on z weighted by the kernel
  * pi(z) = exp(-d(z)^2 / width^2), d the cosine distance of z to the all-on pattern (the lime package's choices).
@@ -34,20 +42,45 @@ export interface LimeOptions extends TargetOptions {
 export async function lime(model: tfl.LayersModel, x: tf.Tensor, options: LimeOptions = {}): Promise<tf.Tensor> {
   return withPrepared('lime', model, x, options.target, async (p) => {
     const view = imageView(x, 'lime: x');
-    const cells = gridRegions(view, windowSize(options.cellSize ?? 4, view, 'lime: cellSize'));
+    const kind = checkOneOf('lime: superpixels', options.superpixels ?? 'grid', ['grid', 'slic'] as const);
+    // Options of the other kind of superpixels would be silently ignored: refuse them.
+    if (kind === 'grid' && options.slic !== undefined)
+      throw new InputError('lime: slic', "superpixels: 'slic' with slic options", "superpixels: 'grid'");
+    if (kind === 'slic' && options.cellSize !== undefined)
+      throw new InputError('lime: cellSize', "superpixels: 'grid' with a cellSize", "superpixels: 'slic'");
     const samples = checkInt('lime: samples', options.samples ?? 200, 2);
     const fill = checkNumber('lime: fill', options.fill ?? 0);
     const width = checkNumber('lime: kernelWidth', options.kernelWidth ?? 0.25, Number.MIN_VALUE);
     const ridge = checkNumber('lime: ridge', options.ridge ?? 1, 0);
     const batchSize = checkInt('lime: batchSize', options.batchSize ?? 256);
     const rng = createRng(checkNumber('lime: seed', options.seed ?? 0));
-    const s = cells.length;
     const per = view.h * view.w * view.c;
     const data = (await x.data()) as Float32Array;
-    const z = new Uint8Array(view.n * samples * s);
-    for (let i = 0; i < view.n * samples; i++) {
-      for (let j = 0; j < s; j++) z[i * s + j] = i % samples === 0 || rng.next() < 0.5 ? 1 : 0;
+    // Superpixels of each image: flat indices (all channels) per superpixel.
+    let regions: Int32Array[][];
+    if (kind === 'grid') {
+      const cells = gridRegions(view, windowSize(options.cellSize ?? 4, view, 'lime: cellSize'));
+      regions = Array.from({ length: view.n }, () => cells);
+    } else {
+      if (x.rank !== 4)
+        throw new InputError(
+          'lime: superpixels',
+          "'grid' for inputs that are not [N, H, W, C]",
+          `'slic' with shape [${x.shape}]`,
+        );
+      regions = Array.from({ length: view.n }, (_, img) => {
+        const seg = slic(data.subarray(img * per, (img + 1) * per), [view.h, view.w, view.c], options.slic);
+        return segmentRegions(seg.labels, seg.count, view.c);
+      });
     }
+    // On/off patterns z: image img's samples are rows of regions[img].length bits; the first row is all on.
+    const z = regions.map((cells) => {
+      const s = cells.length;
+      const bits = new Uint8Array(samples * s);
+      for (let i = 0; i < samples; i++)
+        for (let j = 0; j < s; j++) bits[i * s + j] = i === 0 || rng.next() < 0.5 ? 1 : 0;
+      return bits;
+    });
     const y = await scoreBatches(
       p,
       x.shape.slice(1),
@@ -55,25 +88,35 @@ export async function lime(model: tfl.LayersModel, x: tf.Tensor, options: LimeOp
       (i) => Math.floor(i / samples),
       (i, buf, o) => {
         const img = Math.floor(i / samples);
+        const cells = regions[img];
+        const bits = z[img];
+        const row = (i % samples) * cells.length;
         buf.set(data.subarray(img * per, (img + 1) * per), o);
-        for (let j = 0; j < s; j++) if (!z[i * s + j]) for (const k of cells[j]) buf[o + k] = fill;
+        for (let j = 0; j < cells.length; j++) if (!bits[row + j]) for (const k of cells[j]) buf[o + k] = fill;
       },
       'logit',
       batchSize,
     );
     const out = new Float32Array(view.n * per);
     for (let img = 0; img < view.n; img++) {
-      const beta = weightedRidge(
-        z.subarray(img * samples * s, (img + 1) * samples * s),
-        y.subarray(img * samples, (img + 1) * samples),
-        s,
-        width,
-        ridge,
-      );
-      for (let j = 0; j < s; j++) for (const k of cells[j]) out[img * per + k] = beta[j];
+      const cells = regions[img];
+      const beta = weightedRidge(z[img], y.subarray(img * samples, (img + 1) * samples), cells.length, width, ridge);
+      for (let j = 0; j < cells.length; j++) for (const k of cells[j]) out[img * per + k] = beta[j];
     }
     return tf.tensor(out, x.shape);
   });
+}
+
+/** The flat indices (pixel * c + channel) of each segment of a {@link slic} labelling. */
+function segmentRegions(labels: Int32Array, count: number, c: number): Int32Array[] {
+  const sizes = new Int32Array(count);
+  for (const l of labels) sizes[l]++;
+  const regions = Array.from(sizes, (size) => new Int32Array(size * c));
+  const fillAt = new Int32Array(count);
+  labels.forEach((l, i) => {
+    for (let ch = 0; ch < c; ch++) regions[l][fillAt[l]++] = i * c + ch;
+  });
+  return regions;
 }
 
 /**

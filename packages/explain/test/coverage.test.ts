@@ -182,3 +182,163 @@ describe('LRP coverage: relevance is conserved through every layer type the pack
     tf.dispose([x, r, r2]);
   });
 });
+
+/** Plain-array depthwise (valid, stride s) then pointwise convolution of one [h, w, c] image; returns both. */
+function plainSeparable(
+  x: number[][][],
+  dk: number[], // [k, k, c, mult] flat
+  pk: number[], // [1, 1, c mult, f] flat
+  bias: number[],
+  k: number,
+  mult: number,
+  f: number,
+  s: number,
+): { hid: number[][][]; z: number[][][] } {
+  const c = x[0][0].length;
+  const ho = Math.floor((x.length - k) / s) + 1;
+  const wo = Math.floor((x[0].length - k) / s) + 1;
+  const hid = Array.from({ length: ho }, (_, y) =>
+    Array.from({ length: wo }, (_, xx) =>
+      Array.from({ length: c * mult }, (_, ch) => {
+        const [ci, m] = [Math.floor(ch / mult), ch % mult];
+        let v = 0;
+        for (let a = 0; a < k; a++)
+          for (let b = 0; b < k; b++) v += x[y * s + a][xx * s + b][ci] * dk[((a * k + b) * c + ci) * mult + m];
+        return v;
+      }),
+    ),
+  );
+  const z = hid.map((row) =>
+    row.map((hv) => Array.from({ length: f }, (_, o) => hv.reduce((acc, v, ch) => acc + v * pk[ch * f + o], bias[o]))),
+  );
+  return { hid, z };
+}
+
+describe('LRP for SeparableConv2D and TimeDistributed', () => {
+  test('SeparableConv2D: epsilon on the pointwise then the depthwise map equals the plain-array rule; bias-free LRP-0 conserves', async () => {
+    const eps = 0.01;
+    for (const useBias of [true, false]) {
+      const m = tfl.sequential({
+        layers: [
+          tfl.layers.separableConv2d({
+            inputShape: [6, 6, 2],
+            filters: 3,
+            kernelSize: 3,
+            depthMultiplier: 2,
+            strides: 1,
+            useBias,
+            name: 'sep',
+          }),
+          tfl.layers.flatten(),
+          tfl.layers.dense({ units: 2, useBias: false, name: 'head' }),
+        ],
+      });
+      fixWeights(m, 21);
+      const ws = m.getWeights().map((t) => Array.from(t.dataSync()));
+      const [dk, pk] = ws;
+      const bias = useBias ? ws[2] : [0, 0, 0];
+      const head = ws[ws.length - 1];
+      const x = uniform([2, 6, 6, 2], 6, -1, 1);
+      const before = tf.memory().numTensors;
+      const r = await lrp(m, x, { rule: rules.epsilon({ epsilon: eps }), target: 1 });
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const got = (await r.array()) as number[][][][];
+      const st = (v: number) => v + (v >= 0 ? eps : -eps);
+      ((await x.array()) as number[][][][]).forEach((xi, n) => {
+        const { hid, z } = plainSeparable(xi, dk, pk, bias, 3, 2, 3, 1);
+        const flatZ = z.flat(2);
+        const out = flatZ.reduce((acc, v, j) => acc + v * head[j * 2 + 1], 0);
+        const rz = flatZ.map((v, j) => (v * head[j * 2 + 1] * out) / st(out));
+        // pointwise: R_h = h sum_f pk R_z / (z + eps sign z)
+        const rh = hid.map((row, y) =>
+          row.map((hv, xx) =>
+            hv.map((v, ch) =>
+              [0, 1, 2].reduce((acc, o) => acc + (v * pk[ch * 3 + o] * rz[(y * 4 + xx) * 3 + o]) / st(z[y][xx][o]), 0),
+            ),
+          ),
+        );
+        // depthwise: R_x = x sum over the windows containing it dk R_h / (h + eps sign h)
+        const want = xi.map((row) => row.map((px) => px.map(() => 0)));
+        for (let y = 0; y < 4; y++)
+          for (let xx = 0; xx < 4; xx++)
+            for (let ch = 0; ch < 4; ch++) {
+              const [ci, mm] = [Math.floor(ch / 2), ch % 2];
+              const share = rh[y][xx][ch] / st(hid[y][xx][ch]);
+              for (let a = 0; a < 3; a++)
+                for (let b = 0; b < 3; b++)
+                  want[y + a][xx + b][ci] += xi[y + a][xx + b][ci] * dk[((a * 3 + b) * 2 + ci) * 2 + mm] * share;
+            }
+        expect(relErr(got[n].flat(2), want.flat(2))).toBeLessThan(1e-4);
+      });
+      if (!useBias) {
+        const r0 = await lrp(m, x, { rule: rules.zero(), target: 1 });
+        const want = await logit(m, x, 1);
+        (await sums(r0)).forEach((v, n) => {
+          expect(Math.abs(want[n])).toBeGreaterThan(1e-3);
+          expect(Math.abs(v - want[n])).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[n])));
+        });
+        r0.dispose();
+      }
+      // The composite is asked once per map; only the depthwise map of the first layer is `isFirst`.
+      const seen: string[] = [];
+      const spy = (name: string) => ({
+        name,
+        relevance: (map: LinearMap, xx: tf.Tensor, rr: tf.Tensor) => {
+          seen.push(`${name}:${map.depthwise ? 'depthwise' : 'pointwise'}`);
+          return rules.zero().relevance(map, xx, rr);
+        },
+      });
+      const spied = composites.layerMap({
+        map: [
+          [['SeparableConv2D'], spy('sep')],
+          [['dense'], rules.zero()],
+        ],
+        first: spy('first'),
+      });
+      (await lrp(m, x, { composite: spied, target: 0 })).dispose();
+      expect(seen).toEqual(['sep:pointwise', 'first:depthwise']);
+      tf.dispose([x, r]);
+      m.dispose();
+    }
+  });
+
+  test.each([
+    ['Dense (relu)', [3, 4], () => tfl.layers.dense({ units: 5, activation: 'relu', useBias: false })],
+    ['Conv2D', [3, 4, 4, 1], () => tfl.layers.conv2d({ filters: 2, kernelSize: 3, useBias: false })],
+    ['Flatten', [3, 2, 2], () => tfl.layers.flatten()],
+  ])('TimeDistributed(%s): LRP-0 sums to the logit and equals gradient x input', async (_name, shape, make) => {
+    const steps = shape[0];
+    const inp = tfl.input({ shape: shape as number[] });
+    const td = tfl.layers.timeDistributed({ layer: (make as () => tfl.layers.Layer)(), name: 'td' });
+    const mid = td.apply(inp) as tfl.SymbolicTensor;
+    const out = tfl.layers
+      .dense({ units: 2, useBias: false })
+      .apply(tfl.layers.flatten().apply(mid) as tfl.SymbolicTensor) as tfl.SymbolicTensor;
+    const m = tfl.model({ inputs: inp, outputs: out });
+    fixWeights(m, 13);
+    const x = uniform([2, ...(shape as number[])], 9, -1, 1);
+    const before = tf.memory().numTensors;
+    const r = await lrp(m, x, { rule: rules.zero(), target: 1 });
+    expect(tf.memory().numTensors).toBe(before + 1);
+    const want = await logit(m, x, 1);
+    (await sums(r)).forEach((v, n) => {
+      expect(Math.abs(want[n])).toBeGreaterThan(1e-3);
+      expect(Math.abs(v - want[n])).toBeLessThan(1e-4 * Math.max(1, Math.abs(want[n])));
+    });
+    // Independent reference: for these piecewise-linear bias-free nets LRP-0 equals gradient x input of the model.
+    const g = tf.tidy(() =>
+      tf.mul(x, tf.grad((v: tf.Tensor) => tf.sum(tf.slice(m.apply(v) as tf.Tensor, [0, 1], [-1, 1])))(x)),
+    );
+    expect(relErr(await r.data(), await g.data())).toBeLessThan(1e-4);
+    expect(r.shape).toEqual(x.shape);
+    expect(steps).toBeGreaterThan(1);
+    if (_name !== 'Flatten') {
+      // layerRules name the wrapper of a linear layer
+      const r2 = await lrp(m, x, { layerRules: { td: rules.wSquare() }, rule: rules.zero(), target: 1 });
+      expect(relErr(await r2.data(), await r.data())).toBeGreaterThan(1e-3);
+      r2.dispose();
+    }
+    tf.dispose([x, r, g]);
+    m.dispose();
+  });
+});

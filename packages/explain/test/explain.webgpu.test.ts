@@ -29,6 +29,10 @@ const TOL = 1e-4;
 let model: tfl.LayersModel;
 let x: tf.Tensor;
 let ref: tf.Tensor;
+// Part 2, finish: a SeparableConv2D net and a masked Embedding + Bidirectional LSTM on padded tokens.
+let sepModel: tfl.LayersModel;
+let seqModel: tfl.LayersModel;
+let tokens: tf.Tensor;
 
 beforeAll(async () => {
   await initBackend({ prefer: ['webgpu'] });
@@ -56,6 +60,31 @@ beforeAll(async () => {
   pv.dispose();
   x = uniform([2, 6, 6, 1], 1, 0, 1);
   ref = uniform([20, 6, 6, 1], 2, 0, 1);
+  sepModel = tfl.sequential({
+    layers: [
+      tfl.layers.separableConv2d({
+        inputShape: [6, 6, 1],
+        filters: 2,
+        kernelSize: 3,
+        depthMultiplier: 2,
+        activation: 'relu',
+      }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 2 }),
+    ],
+  });
+  fixWeights(sepModel, 8, 0.7);
+  const t = tfl.input({ shape: [5] });
+  const e = tfl.layers.embedding({ inputDim: 6, outputDim: 3, maskZero: true }).apply(t) as tfl.SymbolicTensor;
+  const bi = tfl.layers
+    .bidirectional({ layer: tfl.layers.lstm({ units: 3 }) as tfl.RNN, mergeMode: 'sum' })
+    .apply(e) as tfl.SymbolicTensor;
+  seqModel = tfl.model({ inputs: t, outputs: tfl.layers.dense({ units: 2 }).apply(bi) as tfl.SymbolicTensor });
+  fixWeights(seqModel, 9, 1);
+  tokens = tf.tensor2d([
+    [3, 1, 5, 0, 0],
+    [0, 2, 4, 1, 2],
+  ]);
 });
 
 type Method = [string, () => Promise<tf.Tensor>];
@@ -73,6 +102,9 @@ const methods = (): Method[] => [
   ['deepLift', () => deepLift(model, x, { target: 1, baseline: 0.1 })],
   ['gradientShap', () => gradientShap(model, x, { target: 1, baselines: ref, samples: 4, seed: 2 })],
   ['lime', () => lime(model, x, { target: 1, cellSize: 2, samples: 16 })],
+  ['lime slic', () => lime(model, x, { target: 1, superpixels: 'slic', slic: { nSegments: 4 }, samples: 16 })],
+  ['lrp SeparableConv2D', () => lrp(sepModel, x, { target: 1 })],
+  ['lrp masked Bidirectional LSTM', () => lrp(seqModel, tokens, { target: 1 })],
   ['lrp epsilonPlus', () => lrp(model, x, { target: 1 })],
   ['lrp alpha2beta1', () => lrp(model, x, { target: 1, composite: composites.epsilonAlpha2Beta1() })],
   ['lrp gammaBox', () => lrp(model, x, { target: 1, composite: composites.epsilonGammaBox({ low: 0, high: 1 }) })],

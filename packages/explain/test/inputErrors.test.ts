@@ -68,15 +68,15 @@ describe('explain: every bad input names the public function and the argument', 
     const e2 = await inputErrorOf(() => method(m, ok, { target: 7 }));
     expect(e2.input).toBe(`${fn}: target`);
     expect(e2.expected).toBe('class indices in [0, 3)');
-    // A model whose output is not [N, classes] logits.
+    // A model whose output is not [N, classes] logits (nor per-step, per-pixel or per-voxel ones).
     const inp = tfl.input({ shape: [4] });
     const flat = tfl.model({
       inputs: inp,
-      outputs: tfl.layers.reshape({ targetShape: [2, 2] }).apply(inp) as tfl.SymbolicTensor,
+      outputs: tfl.layers.reshape({ targetShape: [1, 1, 1, 2, 2] }).apply(inp) as tfl.SymbolicTensor,
     });
     const e3 = await inputErrorOf(() => method(flat, ok));
     expect(e3.input).toBe(`${fn}: model`);
-    expect(e3.got).toBe('[,2,2]');
+    expect(e3.got).toBe('[,1,1,1,2,2]');
     for (const e of [e1, e2, e3]) expect(e.input).toMatch(NAME_STYLE);
     tf.dispose([wrongShape, ok]);
     expect(tf.memory().numTensors).toBe(before);

@@ -379,16 +379,16 @@ describe('lrp', () => {
       ],
     });
     const x = tf.ones([1, 2, 2, 1]);
-    const sep = tfl.sequential({
+    const resc = tfl.sequential({
       layers: [
-        tfl.layers.separableConv2d({ inputShape: [4, 4, 1], filters: 2, kernelSize: 3, name: 'my_sep' }),
+        tfl.layers.rescaling({ inputShape: [4, 4, 1], scale: 2, name: 'my_resc' }),
         tfl.layers.flatten(),
         tfl.layers.dense({ units: 2 }),
       ],
     });
     const x4 = tf.ones([1, 4, 4, 1]);
-    await expect(lrp(sep, x4)).rejects.toThrow(UnsupportedLayerError);
-    await expect(lrp(sep, x4)).rejects.toThrow(/layer "my_sep" of class SeparableConv2D/);
+    await expect(lrp(resc, x4)).rejects.toThrow(UnsupportedLayerError);
+    await expect(lrp(resc, x4)).rejects.toThrow(/layer "my_resc" of class Rescaling/);
     x4.dispose();
     // gradient methods work on any layer: each input pixel feeds 4 upsampled pixels
     const g = await gradientTimesInput(m, x, { target: 0 });

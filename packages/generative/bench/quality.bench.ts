@@ -1,36 +1,22 @@
 /**
- * What the models of @tiefe/generative reach on real data in a bench-sized budget (wasm, one process):
+ * What the autoencoders and VAEs of @tiefe/generative reach on real data in a bench-sized budget (wasm, one process):
  * - dense VAE on binarised MNIST (8,000 train / 2,000 test of the 10,000 in ../shared/data/mnist): test NLL by
  *   the importance-weighted estimate, k = 200;
  * - conv denoising autoencoder: PSNR of noisy test digits and of their reconstructions;
- * - dense autoencoder trained on every class but 0: AUROC of the reconstruction error for the held-out 0s;
- * - conditional DCGAN: a small CNN (blocks' smallCnn) trained on the real training digits labels the generated
- *   digits; Frechet distance on its penultimate (dense 128) features, generated vs real test digits, against
- *   two real halves; an unconditional DCGAN's class histogram by the same classifier;
- * - pix2pix on syntheticShapes2d masks -> scenes: held-out L1 at step 0 and at the end.
- * Budgets by environment: VAE_EPOCHS (30), AE_EPOCHS (8), CNN_EPOCHS (2), GAN_STEPS (2000), PIX2PIX_STEPS (1000);
- * SECTIONS (default 'vae,ae,gan,pix2pix') runs a subset. Progress on stderr.
+ * - dense autoencoder trained on every class but 0: AUROC of the reconstruction error for the held-out 0s.
+ * The GANs are in gan.bench.ts, pix2pix in pix2pix.bench.ts.
+ * Budgets by environment: VAE_EPOCHS (30), AE_EPOCHS (8); SECTIONS (default 'vae,ae') runs a subset. Progress on
+ * stderr.
  */
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import * as tfl from '@tensorflow/tfjs-layers';
-import { smallCnn } from '@tiefe/blocks';
-import { seed } from '@tiefe/core';
-import { loadMnist, syntheticShapes2d, trainTestSplit } from '@tiefe/datasets';
-import {
-  addNoise,
-  auroc,
-  autoencoder,
-  frechetDistance,
-  GanTrainer,
-  ganDiscriminator,
-  ganGenerator,
-  Pix2PixTrainer,
-  patchGan,
-  pix2pixGenerator,
-  vae,
-} from '@tiefe/generative';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { auroc, seed } from '@tiefe/core';
+import { loadMnist, trainTestSplit } from '@tiefe/datasets';
+import { addNoise, autoencoder, vae } from '@tiefe/generative';
 import type { BenchRow } from '../../../scripts/benchRow.js';
+
+export const kind = 'accuracy';
 
 export const backends = ['wasm'];
 
@@ -38,7 +24,7 @@ const MNIST_DIR = fileURLToPath(new URL('../../../../shared/data/mnist', import.
 const env = (name: string, fallback: number) => Number(process.env[name] ?? fallback);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 const seconds = (t0: number) => (performance.now() - t0) / 1000;
-const sections = new Set((process.env.SECTIONS ?? 'vae,ae,gan,pix2pix').split(','));
+const sections = new Set((process.env.SECTIONS ?? 'vae,ae').split(','));
 
 function psnr(clean: tf.Tensor, other: tf.Tensor): number {
   return tf.tidy(() => {
@@ -159,135 +145,7 @@ export default async function bench(backend: string): Promise<BenchRow[]> {
     ae.model.dispose();
   }
 
-  // --- GANs, judged by a classifier trained on the real digits ---
-  if (sections.has('gan')) {
-    seed(4);
-    const cnn = smallCnn();
-    cnn.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-    const t0 = performance.now();
-    await cnn.fit(train.images, train.labels, { epochs: env('CNN_EPOCHS', 2), batchSize: 64, verbose: 0 });
-    const cnnS = seconds(t0);
-    const accReal = tf.tidy(() => {
-      const p = tf.argMax(predictBatched(cnn, test.images), -1);
-      return tf.mean(tf.cast(tf.equal(p, tf.cast(test.labels, 'int32')), 'float32')).dataSync()[0];
-    });
-    log(`classifier test accuracy ${accReal.toFixed(4)} (${cnnS.toFixed(0)} s)`);
-    const dense = cnn.layers.filter((l) => l.getClassName() === 'Dense');
-    const features = tfl.model({ inputs: cnn.inputs, outputs: dense[dense.length - 2].output as tfl.SymbolicTensor });
-    const toUnit = (x: tf.Tensor) => tf.tidy(() => tf.div(tf.add(x, 1), 2));
-    const realA = tf.slice(test.images, 0, 1000);
-    const realB = tf.slice(test.images, 1000, 1000);
-    const fA = predictBatched(features, realA);
-    const fB = predictBatched(features, realB);
-    const fdReal = frechetDistance(fA, fB);
-    const steps = env('GAN_STEPS', 2000);
-    const signed = tf.tidy(() => tf.sub(tf.mul(train.images, 2), 1));
-
-    for (const classes of [10, 0]) {
-      seed(5 + classes);
-      const trainer = new GanTrainer({
-        generator: ganGenerator({ outputShape: [28, 28, 1], latentDim: 64, classes, filters: [128, 64] }),
-        discriminator: ganDiscriminator({ inputShape: [28, 28, 1], classes, filters: [64, 128] }),
-        labelSmoothing: 0.1,
-      });
-      const t1 = performance.now();
-      await trainer.train(signed, {
-        labels: classes ? train.labels : undefined,
-        steps,
-        batchSize: 64,
-        onStep: (s, l) => {
-          if (s % 250 === 0)
-            log(
-              `GAN(${classes}) step ${s}: D ${l.dLoss.toFixed(3)} G ${l.gLoss.toFixed(3)} (${seconds(t1).toFixed(0)} s)`,
-            );
-        },
-      });
-      const ganS = seconds(t1);
-      const wanted = tf.tensor1d(Array.from({ length: 1000 }, (_, i) => i % 10));
-      const fake = trainer.generate(1000, classes ? wanted : undefined);
-      const fakeUnit = toUnit(fake);
-      const predicted = tf.tidy(() => tf.argMax(predictBatched(cnn, fakeUnit), -1));
-      const pred = Array.from(predicted.dataSync());
-      const fF = predictBatched(features, fakeUnit);
-      const fd = frechetDistance(fF, fB);
-      const config = `DCGAN G 7x7x128-14x14x64-28x28, D 64-128 (batch norm, LeakyReLU 0.2), z 64, Adam 2e-4/0.5, label smoothing 0.1, batch 64, ${steps} steps: ${ganS.toFixed(0)} s training`;
-      const judge = `judged by smallCnn (2 epochs on the 8,000 training digits, ${cnnS.toFixed(0)} s, ${(100 * accReal).toFixed(2)}% on real test digits)`;
-      if (classes) {
-        const acc = pred.filter((p, i) => p === i % 10).length / pred.length;
-        log(`cGAN class accuracy ${acc.toFixed(3)}, FD ${fd.toFixed(2)} (real halves ${fdReal.toFixed(2)})`);
-        rows.push({
-          case: 'conditional DCGAN: share of 1,000 generated digits the classifier labels with their conditioning class',
-          value: Number((100 * acc).toFixed(2)),
-          unit: '%',
-          target: '>= 90',
-          pass: acc >= 0.9,
-          note: `${config}; ${judge}`,
-        });
-      } else {
-        const hist = Array.from({ length: 10 }, (_, c) => pred.filter((p) => p === c).length / pred.length);
-        const min = Math.min(...hist);
-        log(`GAN class histogram ${hist.map((h) => h.toFixed(3)).join(' ')}`);
-        rows.push({
-          case: 'unconditional DCGAN: smallest class share among 1,000 samples (classifier labels)',
-          value: Number((100 * min).toFixed(2)),
-          unit: '%',
-          target: '>= 5 (half of a uniform share)',
-          pass: min >= 0.05,
-          note: `histogram ${hist.map((h) => (100 * h).toFixed(1)).join('/')} % for 0..9; ${config}; ${judge}`,
-        });
-      }
-      rows.push({
-        case: `${classes ? 'conditional' : 'unconditional'} DCGAN: Frechet distance, classifier penultimate features, 1,000 generated vs 1,000 real test digits`,
-        value: Number(fd.toFixed(2)),
-        unit: 'FD',
-        note: `the same distance between two real halves (1,000 vs 1,000 test digits): ${fdReal.toFixed(2)}; dense-128 features of the smallCnn above`,
-      });
-      tf.dispose([wanted, fake, fakeUnit, predicted, fF]);
-      trainer.dispose();
-      trainer.generator.dispose();
-      trainer.discriminator.dispose();
-    }
-    tf.dispose([realA, realB, fA, fB, signed]);
-    cnn.dispose();
-  }
   tf.dispose([train.images, train.labels, test.images, test.labels]);
 
-  // --- pix2pix ---
-  if (sections.has('pix2pix')) {
-    const steps = env('PIX2PIX_STEPS', 1000);
-    const pairs = (n: number, s: number) => {
-      const { images, masks } = syntheticShapes2d({ n, size: 32, seed: s, noise: 0 });
-      const out = tf.tidy(() => ({
-        x: tf.sub(tf.mul(tf.oneHot(masks, 4), 2), 1),
-        y: tf.sub(tf.mul(tf.clipByValue(images, 0, 1), 2), 1),
-      }));
-      tf.dispose([images, masks]);
-      return out;
-    };
-    const tr = pairs(1000, 1);
-    const te = pairs(200, 2);
-    seed(6);
-    const trainer = new Pix2PixTrainer({
-      generator: pix2pixGenerator({ inputShape: [32, 32, 4], depth: 3, baseFilters: 16 }),
-      discriminator: patchGan({ inputShape: [32, 32, 4], filters: [32, 64, 128] }),
-    });
-    const l1Start = await trainer.l1(te.x, te.y);
-    const t0 = performance.now();
-    await trainer.train(tr.x, tr.y, { steps, batchSize: 8 });
-    const trainS = seconds(t0);
-    const l1End = await trainer.l1(te.x, te.y);
-    // the floor: each shape's brightness is random in 0.5..1 ([0, 1] in tanh units); no mask says which
-    log(`pix2pix L1 ${l1Start.toFixed(3)} -> ${l1End.toFixed(3)}`);
-    rows.push({
-      case: 'pix2pix masks -> shape scenes (syntheticShapes2d 32x32): held-out L1 after training',
-      value: Number(l1End.toFixed(4)),
-      unit: 'L1 ([-1, 1] units)',
-      target: '<= 0.1 and <= a quarter of step 0',
-      pass: l1End <= 0.1 && l1End <= l1Start / 4,
-      note: `step 0: ${l1Start.toFixed(4)}; 1,000 training / 200 held-out pairs, U-Net depth 3 base 16 + tanh, PatchGAN 32-64-128, L1 weight 100, Adam 2e-4/0.5, batch 8, ${steps} steps: ${trainS.toFixed(0)} s training`,
-    });
-    tf.dispose([tr.x, tr.y, te.x, te.y]);
-    trainer.dispose();
-  }
   return rows;
 }

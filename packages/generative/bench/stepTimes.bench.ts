@@ -16,6 +16,8 @@ import {
 } from '@tiefe/generative';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'speed';
+
 export const backends = ['webgpu', 'wasm'];
 
 async function median(step: () => Promise<unknown>, timed: number): Promise<number> {
@@ -89,6 +91,36 @@ export default async function bench(backend: string): Promise<BenchRow[]> {
       classes ? 'conditional DCGAN (D + G step)' : 'DCGAN (D + G step)',
       ms,
       'batch 64, G 7x7x128-14x14x64-28x28, D 64-128',
+    );
+    t.dispose();
+  }
+  // the dense GANs of gan.bench.ts: AC-GAN with a projection discriminator, and WGAN-GP (5 critic steps)
+  for (const wgan of [false, true]) {
+    const t = new GanTrainer({
+      generator: ganGenerator({
+        outputShape: [28, 28, 1],
+        kind: 'dense',
+        latentDim: 64,
+        classes: wgan ? 0 : 10,
+        filters: [256, 512, 1024],
+      }),
+      discriminator: ganDiscriminator({
+        inputShape: [28, 28, 1],
+        kind: 'dense',
+        classes: wgan ? 0 : 10,
+        filters: [512, 256],
+        auxiliaryClassifier: !wgan,
+      }),
+      loss: wgan ? 'wgan-gp' : 'nonSaturating',
+    });
+    const ms = await median(
+      () => t.train(signed, { labels: wgan ? undefined : labels, steps: 1, batchSize: 64 }),
+      timed,
+    );
+    add(
+      wgan ? 'dense WGAN-GP (5 critic steps with penalty + G step)' : 'conditional dense AC-GAN (D + G step)',
+      ms,
+      'batch 64, G 64-256-512-1024-784, D 784-512-256 (projection + class head for the AC-GAN)',
     );
     t.dispose();
   }

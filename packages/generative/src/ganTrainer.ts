@@ -47,6 +47,12 @@ export interface GanTrainerOptions {
   discriminatorSteps?: number;
   /** Weight of the gradient penalty (WGAN-GP; default 10). */
   gpWeight?: number;
+  /**
+   * Weight of the class cross-entropy when the discriminator has an auxiliary classifier (AC-GAN, Odena et al.
+   * 2017; `ganDiscriminator({ auxiliaryClassifier: true })`): both networks minimise it, D on reals and fakes,
+   * G on its fakes. Default 1.
+   */
+  classWeight?: number;
   /** Generator optimizer (default Adam(2e-4, beta1 0.5); WGAN-GP: Adam(1e-4, 0, 0.9)). */
   generatorOptimizer?: tf.Optimizer;
   /** Discriminator optimizer (same defaults). */
@@ -108,6 +114,8 @@ export class GanTrainer {
   readonly discriminatorSteps: number;
   /** Weight of the gradient penalty (WGAN-GP). */
   readonly gpWeight: number;
+  /** Weight of the auxiliary classifier's class cross-entropy (used when the discriminator has one). */
+  readonly classWeight: number;
   /** Latent size (the generator's first input). */
   readonly latentDim: number;
   /** Classes of a conditional GAN (0: unconditional), from the embedding of the generator's label input. */
@@ -151,6 +159,7 @@ export class GanTrainer {
       throw new InputError('GanTrainer: labelSmoothing', '0 with WGAN-GP (no labels)', String(this.labelSmoothing));
     this.discriminatorSteps = checkInt('GanTrainer: discriminatorSteps', options.discriminatorSteps ?? (wgan ? 5 : 1));
     this.gpWeight = checkNumber('GanTrainer: gpWeight', options.gpWeight ?? 10, 0);
+    this.classWeight = checkNumber('GanTrainer: classWeight', options.classWeight ?? 1, 0);
     this.generatorOptimizer =
       options.generatorOptimizer ?? (wgan ? tf.train.adam(1e-4, 0, 0.9) : tf.train.adam(2e-4, 0.5));
     this.discriminatorOptimizer =
@@ -158,6 +167,13 @@ export class GanTrainer {
     this.latentDim = g.inputs[0].shape[1] as number;
     const emb = g.layers.find((l) => l.getClassName() === 'Embedding') as unknown as { inputDim?: number } | undefined;
     this.classes = g.inputs.length > 1 ? (emb?.inputDim ?? 0) : 0;
+    const aux = d.outputs[1]?.shape[1];
+    if (aux !== undefined && aux !== this.classes)
+      throw new InputError(
+        'GanTrainer: discriminator',
+        `an auxiliary classifier with ${this.classes} class logits (the generator's classes)`,
+        `${aux}`,
+      );
     this.step = checkInt('GanTrainer: step', options.step ?? 0, 0);
     this.gVars = trainableVariables(g);
     this.dVars = trainableVariables(d);
@@ -182,8 +198,17 @@ export class GanTrainer {
     return this.generator.apply(y ? [z, y] : z, { training }) as tf.Tensor;
   }
 
-  private runD(x: tf.Tensor, y: tf.Tensor | undefined): tf.Tensor {
-    return this.discriminator.apply(y ? [x, y] : x, { training: true }) as tf.Tensor;
+  /** The discriminator's logit, and its class logits when it has an auxiliary classifier (a second output). */
+  private runD(x: tf.Tensor, y: tf.Tensor | undefined): { logit: tf.Tensor; classLogits?: tf.Tensor } {
+    const out = this.discriminator.apply(y ? [x, y] : x, { training: true }) as tf.Tensor | tf.Tensor[];
+    return Array.isArray(out) ? { logit: out[0], classLogits: out[1] } : { logit: out };
+  }
+
+  /** Mean cross-entropy of class logits against class ids (a column); 0 without an auxiliary classifier. */
+  private classLoss(classLogits: tf.Tensor | undefined, y: tf.Tensor | undefined): tf.Scalar {
+    if (!classLogits || !y) return tf.scalar(0);
+    const target = tf.oneHot(tf.cast(tf.reshape(y, [-1]), 'int32'), this.classes);
+    return tf.neg(tf.mean(tf.sum(tf.mul(target, tf.logSoftmax(classLogits)), -1))) as tf.Scalar;
   }
 
   /** Random class ids for n fakes (uniform), as a column, or undefined when unconditional. */
@@ -214,16 +239,21 @@ export class GanTrainer {
             this.dVars,
             () =>
               tf.tidy(() => {
-                const lr = this.runD(real, yReal);
-                const lf = this.runD(fake, yFake);
+                const r = this.runD(real, yReal);
+                const f = this.runD(fake, yFake);
+                // AC-GAN (Odena et al. 2017): the auxiliary classifier learns the class of reals and fakes
+                const aux = tf.mul(
+                  this.classWeight,
+                  tf.add(this.classLoss(r.classLogits, yReal), this.classLoss(f.classLogits, yFake)),
+                );
                 if (this.loss === 'wgan-gp') {
-                  const w = tf.sub(tf.mean(lf), tf.mean(lr));
-                  const gp = gradientPenalty((x) => this.runD(x, yReal), real, fake);
-                  return tf.add(w, tf.mul(this.gpWeight, gp)) as tf.Scalar;
+                  const w = tf.sub(tf.mean(f.logit), tf.mean(r.logit));
+                  const gp = gradientPenalty((x) => this.runD(x, yReal).logit, real, fake);
+                  return tf.add(tf.add(w, tf.mul(this.gpWeight, gp)), aux) as tf.Scalar;
                 }
                 return tf.add(
-                  sigmoidCrossEntropy(lr, 1 - this.labelSmoothing),
-                  sigmoidCrossEntropy(lf, 0),
+                  tf.add(sigmoidCrossEntropy(r.logit, 1 - this.labelSmoothing), sigmoidCrossEntropy(f.logit, 0)),
+                  aux,
                 ) as tf.Scalar;
               }),
             'discriminator loss',
@@ -251,10 +281,11 @@ export class GanTrainer {
               this.gVars,
               () =>
                 tf.tidy(() => {
-                  const l = this.runD(this.runG(z, y, true), y);
-                  if (this.loss === 'wgan-gp') return tf.neg(tf.mean(l)) as tf.Scalar;
-                  if (this.loss === 'minimax') return tf.neg(sigmoidCrossEntropy(l, 0));
-                  return sigmoidCrossEntropy(l, 1);
+                  const { logit: l, classLogits } = this.runD(this.runG(z, y, true), y);
+                  const aux = tf.mul(this.classWeight, this.classLoss(classLogits, y));
+                  if (this.loss === 'wgan-gp') return tf.add(tf.neg(tf.mean(l)), aux) as tf.Scalar;
+                  if (this.loss === 'minimax') return tf.add(tf.neg(sigmoidCrossEntropy(l, 0)), aux) as tf.Scalar;
+                  return tf.add(sigmoidCrossEntropy(l, 1), aux) as tf.Scalar;
                 }),
               'generator loss',
               this.step,

@@ -17,7 +17,6 @@ export {
   type AutoencoderOptions,
   type AutoencoderTrainOptions,
   anomalyThreshold,
-  auroc,
   autoencoder,
   reconstructionLoss,
   type ThresholdOptions,
@@ -25,6 +24,7 @@ export {
 export { TrainingDivergedError } from './errors.js';
 export { frechetDistance } from './frechet.js';
 export {
+  type GanConditioning,
   type GanDiscriminatorOptions,
   type GanGeneratorOptions,
   type GanKind,

@@ -1,15 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { InputError, initBackend, seed } from '@tiefe/core';
+import { auroc, InputError, initBackend, seed } from '@tiefe/core';
 import { beforeAll, describe, expect, test } from 'vitest';
-import {
-  addNoise,
-  anomalyThreshold,
-  auroc,
-  autoencoder,
-  reconstructionLoss,
-  TrainingDivergedError,
-} from '../src/index.js';
+import { addNoise, anomalyThreshold, autoencoder, reconstructionLoss, TrainingDivergedError } from '../src/index.js';
 
 beforeAll(async () => {
   await initBackend({ prefer: ['wasm', 'cpu'] });

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { InputError, initBackend, progressBar, seed } from '@tiefe/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
@@ -31,10 +31,11 @@ function tinyDcgan(classes = 0) {
 }
 
 describe('GanTrainer: each step updates exactly its own network', () => {
-  for (const [name, loss, classes] of [
-    ['DCGAN, non-saturating', 'nonSaturating', 0],
-    ['conditional DCGAN', 'nonSaturating', 3],
-    ['WGAN-GP (critic without batch norm)', 'wgan-gp', 0],
+  for (const [name, loss, classes, auxiliaryClassifier] of [
+    ['DCGAN, non-saturating', 'nonSaturating', 0, false],
+    ['conditional DCGAN (projection)', 'nonSaturating', 3, false],
+    ['AC-GAN (projection + auxiliary classifier)', 'nonSaturating', 3, true],
+    ['WGAN-GP (critic without batch norm)', 'wgan-gp', 0, false],
   ] as const) {
     test(`${name}: G step leaves every D weight bit-identical; D step changes every D weight, not G`, async () => {
       seed(5);
@@ -44,6 +45,7 @@ describe('GanTrainer: each step updates exactly its own network', () => {
         filters: [4, 8],
         classes,
         batchNorm: loss !== 'wgan-gp',
+        auxiliaryClassifier,
       });
       const trainer = new GanTrainer({ generator, discriminator, loss });
       const real = tf.randomUniform([6, 8, 8, 1], -1, 1);
@@ -80,6 +82,110 @@ describe('GanTrainer: each step updates exactly its own network', () => {
       discriminator.dispose();
     });
   }
+});
+
+describe('conditional discriminator', () => {
+  test("projection: logit = w . phi(x) + b + embed(y) . phi(x), recomputed from the model's own weights; save/load keeps it", async () => {
+    seed(11);
+    const d = ganDiscriminator({ inputShape: [6], kind: 'dense', classes: 3, filters: [5] });
+    const x = tf.randomNormal([4, 6]);
+    const y = tf.tensor2d([[0], [2], [1], [2]]);
+    const byLayer = (cls: string) => d.layers.filter((l) => l.getClassName() === cls);
+    const [hidden, head] = byLayer('Dense');
+    const [embedding] = byLayer('Embedding');
+    // a unit-scale table, so that the class term is not lost in the tolerance
+    tf.tidy(() => embedding.setWeights([tf.randomNormal(embedding.getWeights()[0].shape)]));
+    const [hk, hb] = hidden.getWeights();
+    const [wk, wb] = head.getWeights();
+    const [table] = embedding.getWeights();
+    const reference = (classes: tf.Tensor) =>
+      tf.tidy(() => {
+        const phi = tf.leakyRelu(tf.add(tf.matMul(x, hk), hb), 0.2);
+        const e = tf.gather(table, tf.cast(tf.reshape(classes, [-1]), 'int32'));
+        return Array.from(tf.add(tf.add(tf.matMul(phi, wk), wb), tf.sum(tf.mul(e, phi), 1, true)).dataSync());
+      });
+    const got = d.predict([x, y]) as tf.Tensor;
+    const gotData = Array.from(got.dataSync());
+    for (const [i, v] of reference(y).entries()) expect(gotData[i]).toBeCloseTo(v, 5);
+    // another class, another logit
+    const other = tf.tensor2d([[1], [0], [2], [0]]);
+    const moved = reference(other).map((v, i) => Math.abs(v - gotData[i]));
+    expect(Math.min(...moved)).toBeGreaterThan(1e-3);
+    other.dispose();
+    let saved: tf.io.ModelArtifacts | undefined;
+    await d.save(
+      tf.io.withSaveHandler(async (a) => {
+        saved = a;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved as tf.io.ModelArtifacts));
+    const again = loaded.predict([x, y]) as tf.Tensor;
+    expect(Array.from(again.dataSync())).toEqual(gotData);
+    tf.dispose([x, y, got, again]);
+    loaded.dispose();
+    d.dispose();
+  });
+
+  test('AC-GAN: the class cross-entropy enters the generator loss with classWeight; mismatched heads are refused', async () => {
+    for (const classWeight of [0, 1, 2.5]) {
+      const generator = ganGenerator({ outputShape: [6], kind: 'dense', latentDim: 4, classes: 4, filters: [8] });
+      const discriminator = ganDiscriminator({
+        inputShape: [6],
+        kind: 'dense',
+        classes: 4,
+        filters: [5],
+        auxiliaryClassifier: true,
+      });
+      // zero heads: logit 0 (BCE(0, 1) = log 2) and uniform class logits (cross-entropy log 4), whatever the fakes
+      for (const l of discriminator.layers)
+        if (['logit', 'class_logits'].includes(l.name) || l.getClassName() === 'Embedding')
+          tf.tidy(() => l.setWeights(l.getWeights().map((w) => tf.zerosLike(w))));
+      const trainer = new GanTrainer({ generator, discriminator, classWeight });
+      expect(await trainer.generatorStep(5)).toBeCloseTo(Math.log(2) + classWeight * Math.log(4), 5);
+      trainer.dispose();
+      generator.dispose();
+      discriminator.dispose();
+    }
+    const g = ganGenerator({ outputShape: [6], kind: 'dense', latentDim: 4, classes: 4, filters: [8] });
+    const d = ganDiscriminator({ inputShape: [6], kind: 'dense', classes: 3, filters: [5], auxiliaryClassifier: true });
+    expect(() => new GanTrainer({ generator: g, discriminator: d })).toThrow(/GanTrainer: discriminator/);
+    expect(() => ganDiscriminator({ inputShape: [6], kind: 'dense', auxiliaryClassifier: true })).toThrow(
+      /ganDiscriminator: auxiliaryClassifier/,
+    );
+    g.dispose();
+    d.dispose();
+  });
+
+  test("the generator's class embedding starts at unit scale, as loud as z", () => {
+    seed(12);
+    const g = ganGenerator({ outputShape: [4], kind: 'dense', latentDim: 50, classes: 10, filters: [8] });
+    const [table] = g.layers.find((l) => l.getClassName() === 'Embedding')?.getWeights() ?? [];
+    const sd = tf.tidy(() => tf.sqrt(tf.mean(tf.square(table))).dataSync()[0]);
+    expect(sd).toBeGreaterThan(0.8);
+    expect(sd).toBeLessThan(1.2);
+    g.dispose();
+  });
+
+  test('concat conditioning still builds: the class joins the input; bad values are typed errors', () => {
+    const d = ganDiscriminator({ inputShape: [8, 8, 1], filters: [4, 8], classes: 3, conditioning: 'concat' });
+    expect(d.layers.some((l) => l.getClassName() === 'Dot')).toBe(false);
+    expect(d.inputs.length).toBe(2);
+    d.dispose();
+    expect(() =>
+      ganDiscriminator({ inputShape: [6], kind: 'dense', classes: 3, conditioning: 'sum' as never }),
+    ).toThrow(/ganDiscriminator: conditioning/);
+    // the generator's batch norm: DCGAN's default, a dense option
+    const bnCount = (m: tfl.LayersModel) => m.layers.filter((l) => l.getClassName() === 'BatchNormalization').length;
+    const dense = ganGenerator({ outputShape: [6], kind: 'dense', latentDim: 4, filters: [8, 8] });
+    const denseBn = ganGenerator({ outputShape: [6], kind: 'dense', latentDim: 4, filters: [8, 8], batchNorm: true });
+    const dcgan = ganGenerator({ outputShape: [8, 8, 1], latentDim: 4, filters: [8, 4] });
+    expect([bnCount(dense), bnCount(denseBn), bnCount(dcgan)]).toEqual([0, 2, 2]);
+    tf.dispose([dense, denseBn, dcgan].flatMap((m) => m.getWeights()));
+    expect(() => ganGenerator({ outputShape: [6], kind: 'dense', batchNorm: 1 as never })).toThrow(
+      /ganGenerator: batchNorm/,
+    );
+  });
 });
 
 describe('losses', () => {
@@ -125,54 +231,76 @@ describe('losses', () => {
     const norm = Math.hypot(0.3, -0.4, 1.2);
     expect(gradientPenalty((x) => tf.matMul(x, w), real, fake, eps).dataSync()[0]).toBeCloseTo((norm - 1) ** 2, 5);
 
-    // a nonlinear critic with the critics' LeakyReLU: f(x) = leakyRelu(x W1)^2 v. (Not tanh or sigmoid: tfjs's
-    // gradients of those reuse the saved output, and second derivatives through them come out wrong.)
-    const W1 = tf.tensor2d([
-      [0.5, -1.1],
-      [0.8, 0.3],
-      [-0.7, 0.9],
-    ]);
-    const v = tf.tensor2d([[1.3], [-0.6]]);
-    const critic = (W: tf.Tensor) => (x: tf.Tensor) => tf.matMul(tf.square(tf.leakyRelu(tf.matMul(x, W), 0.2)), v);
-    const f = (x: number[], W: tf.Tensor) => tf.tidy(() => critic(W)(tf.tensor2d([x])).dataSync()[0]);
-    const penaltyByFd = (W: tf.Tensor) => {
-      const r = real.arraySync() as number[][];
-      const fk = fake.arraySync() as number[][];
-      const e = [0.25, 0.6];
-      let sum = 0;
-      for (let i = 0; i < 2; i++) {
-        const xh = r[i].map((a, j) => e[i] * a + (1 - e[i]) * fk[i][j]);
-        const h = 1e-2;
-        const g = xh.map((_, j) => {
-          const up = [...xh];
-          const dn = [...xh];
-          up[j] += h;
-          dn[j] -= h;
-          return (f(up, W) - f(dn, W)) / (2 * h);
-        });
-        sum += (Math.hypot(...g) - 1) ** 2;
-      }
-      return sum / 2;
-    };
-    const gp = (W: tf.Tensor) => gradientPenalty(critic(W), real, fake, eps);
-    expect(gp(W1).dataSync()[0]).toBeCloseTo(penaltyByFd(W1), 3);
-    // d penalty / d W1 (a second derivative of the critic) against finite differences of the penalty
-    const analytic = tf.grad(gp)(W1).arraySync() as number[][];
-    const h = 1e-2;
-    for (const [i, j] of [
-      [0, 0],
-      [1, 1],
-      [2, 0],
-    ]) {
-      const bump = (s: number) => tf.tidy(() => tf.add(W1, tf.scatterND([[i, j]], [s * h], [3, 2])));
-      const up = bump(1);
-      const dn = bump(-1);
-      const fd = (gp(up).dataSync()[0] - gp(dn).dataSync()[0]) / (2 * h);
-      expect(analytic[i][j]).toBeCloseTo(fd, 2);
-      tf.dispose([up, dn]);
-    }
-    tf.dispose([w, real, fake, eps, W1, v]);
+    tf.dispose([w, real, fake, eps]);
   });
+
+  // Nonlinear critics f(x) = act(x W1)^2 v. tanh, sigmoid and ELU need core's gradient fixes: tfjs's own gave
+  // second derivatives that were silently wrong (tanh, sigmoid) or threw (ELU).
+  const ACTS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
+    leakyRelu: (x) => tf.leakyRelu(x, 0.2),
+    tanh: tf.tanh,
+    sigmoid: tf.sigmoid,
+    elu: tf.elu,
+  };
+  test.each(Object.keys(ACTS))(
+    'gradient penalty of a %s critic: value and weight gradient match finite differences',
+    (act) => {
+      const real = tf.tensor2d([
+        [0.1, 0.2, 0.3],
+        [-0.5, 0.4, 0.9],
+      ]);
+      const fake = tf.tensor2d([
+        [0.7, -0.2, 0.1],
+        [0.0, 0.3, -0.6],
+      ]);
+      const eps = tf.tensor1d([0.25, 0.6]);
+      const W1 = tf.tensor2d([
+        [0.5, -1.1],
+        [0.8, 0.3],
+        [-0.7, 0.9],
+      ]);
+      const v = tf.tensor2d([[1.3], [-0.6]]);
+      const critic = (W: tf.Tensor) => (x: tf.Tensor) => tf.matMul(tf.square(ACTS[act](tf.matMul(x, W))), v);
+      const f = (x: number[], W: tf.Tensor) => tf.tidy(() => critic(W)(tf.tensor2d([x])).dataSync()[0]);
+      const penaltyByFd = (W: tf.Tensor) => {
+        const r = real.arraySync() as number[][];
+        const fk = fake.arraySync() as number[][];
+        const e = [0.25, 0.6];
+        let sum = 0;
+        for (let i = 0; i < 2; i++) {
+          const xh = r[i].map((a, j) => e[i] * a + (1 - e[i]) * fk[i][j]);
+          const h = 1e-2;
+          const g = xh.map((_, j) => {
+            const up = [...xh];
+            const dn = [...xh];
+            up[j] += h;
+            dn[j] -= h;
+            return (f(up, W) - f(dn, W)) / (2 * h);
+          });
+          sum += (Math.hypot(...g) - 1) ** 2;
+        }
+        return sum / 2;
+      };
+      const gp = (W: tf.Tensor) => gradientPenalty(critic(W), real, fake, eps);
+      expect(gp(W1).dataSync()[0]).toBeCloseTo(penaltyByFd(W1), 3);
+      // d penalty / d W1 (a second derivative of the critic) against finite differences of the penalty
+      const analytic = tf.grad(gp)(W1).arraySync() as number[][];
+      const h = 1e-2;
+      for (const [i, j] of [
+        [0, 0],
+        [1, 1],
+        [2, 0],
+      ]) {
+        const bump = (s: number) => tf.tidy(() => tf.add(W1, tf.scatterND([[i, j]], [s * h], [3, 2])));
+        const up = bump(1);
+        const dn = bump(-1);
+        const fd = (gp(up).dataSync()[0] - gp(dn).dataSync()[0]) / (2 * h);
+        expect(analytic[i][j], `d penalty / d W1[${i}][${j}]`).toBeCloseTo(fd, 2);
+        tf.dispose([up, dn]);
+      }
+      tf.dispose([real, fake, eps, W1, v]);
+    },
+  );
 });
 
 describe('training', () => {

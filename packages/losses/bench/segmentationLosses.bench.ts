@@ -20,6 +20,8 @@ import {
 } from '@tiefe/losses';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'speed';
+
 export const backends = ['webgpu', 'wasm', 'cpu'];
 
 const N = 8;

@@ -13,6 +13,8 @@ import { integratedGradients, saliency } from '@tiefe/explain';
 import { ADDING_BASELINE_MSE, addingProblem, type CellType, recurrentModel } from '@tiefe/sequence';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 async function mse(m: tfl.LayersModel, d: { x: tf.Tensor; y: tf.Tensor }): Promise<number> {

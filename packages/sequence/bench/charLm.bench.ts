@@ -19,6 +19,8 @@ import {
 } from '@tiefe/sequence';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 export default async function bench(): Promise<BenchRow[]> {

@@ -10,6 +10,8 @@ import { seed } from '@tiefe/core';
 import { digitAddition, seq2seqRepeat, Vocabulary } from '@tiefe/sequence';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 export default async function bench(): Promise<BenchRow[]> {

@@ -9,6 +9,8 @@ import { seed } from '@tiefe/core';
 import { forecastData, noisySines, persistenceMae, recurrentModel } from '@tiefe/sequence';
 import type { BenchRow } from '../../../scripts/benchRow.js';
 
+export const kind = 'accuracy';
+
 export const backends = ['wasm'];
 
 export default async function bench(): Promise<BenchRow[]> {

@@ -41,7 +41,25 @@ export {
   samplingDistribution,
 } from './inference/sampling.js';
 export { type StreamingModel, type StreamingOptions, streamingModel } from './inference/streaming.js';
-export { FusedLSTM, type FusedLSTMArgs, fusedLstm, type LstmWeights, lstmSequence } from './layers/fusedLstm.js';
+export {
+  FusedGRU,
+  type FusedGRUArgs,
+  fusedGru,
+  type GruSequenceOptions,
+  type GruSequenceResult,
+  type GruWeights,
+  gruSequence,
+} from './layers/fusedGru.js';
+export {
+  FusedLSTM,
+  type FusedLSTMArgs,
+  fusedLstm,
+  type LstmSequenceOptions,
+  type LstmSequenceResult,
+  type LstmWeights,
+  lstmSequence,
+} from './layers/fusedLstm.js';
+export { type FusedCallOptions, FusedRecurrent, type FusedRecurrentArgs } from './layers/fusedRecurrent.js';
 export {
   type CellType,
   type EmbeddingOptions,

@@ -3,72 +3,206 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { initBackend } from '@tiefe/core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { initBackend, LSTM_CELL, LSTM_CELL_GRAD } from '@tiefe/core';
+import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { FusedLSTM, fusedLstm, lstmSequence, streamingModel } from '../src/index.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tiefe-fused-'));
-beforeAll(() => initBackend({ prefer: ['cpu'] }));
+beforeAll(async () => {
+  await initBackend({ prefer: ['wasm'] });
+  await tf.setBackend('cpu');
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+// a failed wasm test must not leave the next tests on wasm
+afterEach(() => tf.setBackend('cpu'));
 
 /** max |a - b| / max |b|: relative to the reference's scale. */
 const rel = (a: tf.Tensor, b: tf.Tensor) =>
-  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / tf.max(tf.abs(b)).dataSync()[0]);
+  tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0] / Math.max(1e-30, tf.max(tf.abs(b)).dataSync()[0]));
 
-function pair(features: number, units: number, returnSequences: boolean) {
-  const input = tfl.input({ shape: [null, features] });
-  const ref = tfl.model({
-    inputs: input,
-    outputs: tfl.layers
-      .lstm({ units, returnSequences, recurrentActivation: 'sigmoid' })
-      .apply(input) as tfl.SymbolicTensor,
-  });
-  const input2 = tfl.input({ shape: [null, features] });
-  const fused = tfl.model({
-    inputs: input2,
-    outputs: fusedLstm({ units, returnSequences }).apply(input2) as tfl.SymbolicTensor,
-  });
+const [B, U, T] = [3, 4, 5];
+
+/** One LSTM step from composed tfjs ops: the independent reference of the fused kernels (layouts as theirs). */
+function cellReference(z: tf.Tensor, cp: tf.Tensor, hp: tf.Tensor, m: tf.Tensor) {
+  const [zi, zf, zg, zo] = tf.split(z, 4, 1);
+  const [i, f, g, o] = [tf.sigmoid(zi), tf.sigmoid(zf), tf.tanh(zg), tf.sigmoid(zo)];
+  const cn = tf.add(tf.mul(f, cp), tf.mul(i, g));
+  const keep = tf.sub(1, m);
+  const c = tf.add(tf.mul(m, cn), tf.mul(keep, cp));
+  const h = tf.add(tf.mul(m, tf.mul(o, tf.tanh(cn))), tf.mul(keep, hp));
+  return { gates: tf.concat([i, f, g, o], 1), c, h, tc: tf.tanh(cn) };
+}
+
+function kernelInputs(seed: number) {
+  const r = (shape: number[], k: number) => tf.randomNormal(shape, 0, 1, 'float32', seed + k);
+  const mask = tf.tensor1d(Array.from({ length: T * B }, (_, k) => (k % 3 === 1 ? 0 : 1)));
+  return {
+    proj: r([T * B, 4 * U], 1),
+    hu: r([B, 4 * U], 2),
+    prev: r([B, 6 * U], 3),
+    hPrev: r([B, U], 4),
+    mask,
+    dhRec: r([B, U], 5),
+    dy: r([T * B, U], 6),
+    carry: r([B, 2 * U], 7),
+  };
+}
+
+describe('TiefeLstmCell / TiefeLstmCellGrad kernels', () => {
+  test.each(['cpu', 'wasm'])(
+    '%s: equal the composed-ops reference and its autodiff, masked rows included',
+    async (backend) => {
+      await tf.setBackend(backend);
+      const before = tf.memory().numTensors;
+      tf.tidy(() => {
+        const a = kernelInputs(30);
+        const step = 2; // rows 6..8 of the mask: [1, 0, 1]
+        const [state, h] = tf
+          .engine()
+          .runKernel(
+            LSTM_CELL,
+            { proj: a.proj, hu: a.hu, prev: a.prev, hPrev: a.hPrev, mask: a.mask },
+            { step },
+          ) as tf.Tensor[];
+        const z = tf.add(tf.slice(a.proj, [step * B, 0], [B, 4 * U]), a.hu);
+        const cp = tf.slice(a.prev, [0, 4 * U], [B, U]);
+        const m = tf.reshape(tf.slice(a.mask, [step * B], [B]), [B, 1]);
+        expect(Array.from(m.dataSync())).toEqual([1, 0, 1]);
+        const ref = cellReference(z, cp, a.hPrev, m);
+        expect(rel(state, tf.concat([ref.gates, ref.c, ref.tc], 1))).toBeLessThan(1e-6);
+        expect(rel(h, ref.h)).toBeLessThan(1e-6);
+        // Backward: the gradient of sum(h * dh) + sum(c * dc) with respect to z, c_{t-1} and h_{t-1}.
+        const [dz, carryOut] = tf
+          .engine()
+          .runKernel(
+            LSTM_CELL_GRAD,
+            { state, prev: a.prev, dhRec: a.dhRec, dy: a.dy, carry: a.carry, mask: a.mask },
+            { step },
+          ) as tf.Tensor[];
+        const dh = tf.add(tf.add(a.dhRec, tf.slice(a.carry, [0, U], [B, U])), tf.slice(a.dy, [step * B, 0], [B, U]));
+        const dc = tf.slice(a.carry, [0, 0], [B, U]);
+        const [gz, gc, gh] = tf.grads((zz: tf.Tensor, cc: tf.Tensor, hh: tf.Tensor) => {
+          const r = cellReference(zz, cc, hh, m);
+          return tf.add(tf.sum(tf.mul(r.h, dh)), tf.sum(tf.mul(r.c, dc)));
+        })([z, cp, a.hPrev]);
+        expect(rel(dz, gz)).toBeLessThan(1e-5);
+        expect(rel(tf.slice(carryOut, [0, 0], [B, U]), gc)).toBeLessThan(1e-5);
+        expect(rel(tf.slice(carryOut, [0, U], [B, U]), gh)).toBeLessThan(1e-5);
+        // the masked row passes dh, dc through and has no gate gradient
+        expect(Array.from(tf.slice(dz, [1, 0], [1, 4 * U]).dataSync()).every((v) => v === 0)).toBe(true);
+      });
+      expect(tf.memory().numTensors).toBe(before);
+      await tf.setBackend('cpu');
+    },
+  );
+});
+
+interface Variant {
+  returnSequences?: boolean;
+  returnState?: boolean;
+  goBackwards?: boolean;
+  masked?: boolean;
+  initialState?: boolean;
+}
+
+/**
+ * tfjs-layers' LSTM and a FusedLSTM with the same random weights, applied eagerly (tfjs-layers' own LSTM cannot
+ * run inside a model with symbolic initial states: its executor passes them twice), with an explicit mask.
+ */
+function pair(features: number, units: number, v: Variant) {
+  const args = {
+    units,
+    returnSequences: v.returnSequences ?? false,
+    returnState: v.returnState ?? false,
+    goBackwards: v.goBackwards ?? false,
+  };
+  const ref = tfl.layers.lstm({ ...args, recurrentActivation: 'sigmoid' });
+  const fused = fusedLstm(args);
+  for (const layer of [ref, fused]) layer.apply(tfl.input({ shape: [null, features] }));
   // random non-trivial weights, also in the bias, so that every gate matters
   ref.setWeights(ref.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 10 + i)));
   fused.setWeights(ref.getWeights());
   return { ref, fused };
 }
 
-describe('FusedLSTM', () => {
-  test.each([false, true])(
-    'forward and all gradients equal tfjs-layers LSTM within 1e-5 relative (returnSequences %s)',
-    (returnSequences) => {
-      const { ref, fused } = pair(4, 5, returnSequences);
-      const x = tf.randomNormal([3, 7, 4], 0, 1, 'float32', 1);
-      const r = tf.randomNormal(returnSequences ? [3, 7, 5] : [3, 5], 0, 1, 'float32', 2);
-      const yRef = ref.predict(x) as tf.Tensor;
-      const yFused = fused.predict(x) as tf.Tensor;
-      expect(yFused.shape).toEqual(yRef.shape);
-      expect(rel(yFused, yRef)).toBeLessThan(1e-5);
-      const grads = (m: tfl.LayersModel) => {
-        const w = m.trainableWeights.map((v) => v.read() as tf.Variable);
-        const f = (xi: tf.Tensor, ..._ws: tf.Tensor[]) => tf.sum(tf.mul(m.apply(xi) as tf.Tensor, r));
-        return tf.grads(f)([x, ...w]);
-      };
-      const gRef = grads(ref);
-      const gFused = grads(fused);
-      expect(gFused.length).toBe(4);
-      gFused.forEach((g, i) => {
-        expect(g.shape).toEqual(gRef[i].shape);
-        expect(rel(g, gRef[i])).toBeLessThan(1e-5);
-      });
-    },
-  );
+/** `layer` on x (and initial states), with the mask when given, as a list of outputs. */
+function run(layer: tfl.layers.Layer, inputs: tf.Tensor[], mask?: tf.Tensor): tf.Tensor[] {
+  const kwargs: Record<string, unknown> = {};
+  if (mask) kwargs.mask = mask;
+  if (inputs.length > 1) kwargs.initialState = inputs.slice(1);
+  return [layer.apply(inputs[0], kwargs) as tf.Tensor | tf.Tensor[]].flat();
+}
 
-  test('gradient of lstmSequence matches central finite differences (float64 reference by perturbation)', () => {
+/** Whole-model use: a Masking layer, symbolic initial states, a model to save and reload. */
+function model(layer: tfl.layers.Layer, features: number, units: number, v: Variant): tfl.LayersModel {
+  const x = tfl.input({ shape: [null, features] });
+  const states = v.initialState ? [tfl.input({ shape: [units] }), tfl.input({ shape: [units] })] : [];
+  const seq = v.masked ? (tfl.layers.masking({ maskValue: 0 }).apply(x) as tfl.SymbolicTensor) : x;
+  const out = layer.apply(seq, v.initialState ? { initialState: states } : {});
+  return tfl.model({ inputs: [x, ...states], outputs: out as tfl.SymbolicTensor[] });
+}
+
+const VARIANTS: [string, Variant][] = [
+  ['last output', {}],
+  ['returnSequences', { returnSequences: true }],
+  ['goBackwards + returnSequences', { goBackwards: true, returnSequences: true }],
+  ['masked (Masking, padded steps in the middle and at the end)', { masked: true, returnSequences: true }],
+  ['initial states + returnState', { initialState: true, returnState: true }],
+  [
+    'everything at once',
+    { initialState: true, returnState: true, returnSequences: true, goBackwards: true, masked: true },
+  ],
+];
+
+describe('FusedLSTM', () => {
+  test.each(VARIANTS)('%s: outputs and all gradients equal tfjs-layers LSTM within 1e-5 relative', (_, v) => {
+    const [F, Un] = [4, 5];
+    const { ref, fused } = pair(F, Un, v);
+    const x = tf.tidy(() => {
+      const raw = tf.randomNormal([3, 7, F], 0, 1, 'float32', 1);
+      // zero steps (masked by Masking): sample 0 at t = 2, sample 1 at t = 5, 6 (padding at the end)
+      const keep = tf.tensor3d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1], [3, 7, 1]);
+      return v.masked ? tf.mul(raw, keep) : raw;
+    });
+    const states = v.initialState
+      ? [tf.randomNormal([3, Un], 0, 1, 'float32', 4), tf.randomNormal([3, Un], 0, 1, 'float32', 5)]
+      : [];
+    const inputs = [x, ...states];
+    const mask = v.masked ? tf.any(tf.notEqual(x, 0), -1) : undefined;
+    const yRef = run(ref, inputs, mask);
+    const yFused = run(fused, inputs, mask);
+    expect(yFused.length).toBe(v.returnState ? 3 : 1);
+    yFused.forEach((y, i) => {
+      expect(y.shape).toEqual(yRef[i].shape);
+      expect(rel(y, yRef[i])).toBeLessThan(1e-5);
+    });
+    const rs = yRef.map((y, i) => tf.randomNormal(y.shape, 0, 1, 'float32', 40 + i));
+    const grads = (layer: tfl.layers.Layer) => {
+      const w = layer.trainableWeights.map((t) => t.read() as tf.Variable);
+      const f = (...a: tf.Tensor[]) =>
+        tf.addN(run(layer, a.slice(0, inputs.length), mask).map((o, i) => tf.sum(tf.mul(o, rs[i]))));
+      return tf.grads(f)([...inputs, ...w]);
+    };
+    const gRef = grads(ref);
+    const gFused = grads(fused);
+    expect(gFused.length).toBe(inputs.length + 3);
+    gFused.forEach((g, i) => {
+      expect(g.shape).toEqual(gRef[i].shape);
+      expect(rel(g, gRef[i])).toBeLessThan(1e-5);
+    });
+  });
+
+  test('gradient of lstmSequence matches central finite differences', () => {
     const x = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 3);
     const w = {
       kernel: tf.randomNormal([3, 8], 0, 0.5, 'float32', 4) as tf.Tensor2D,
       recurrentKernel: tf.randomNormal([2, 8], 0, 0.5, 'float32', 5) as tf.Tensor2D,
       bias: tf.randomNormal([8], 0, 0.5, 'float32', 6) as tf.Tensor1D,
     };
-    const loss = (u: tf.Tensor) =>
-      tf.sum(tf.square(lstmSequence(x as tf.Tensor3D, { ...w, recurrentKernel: u as tf.Tensor2D }, true)));
+    const loss = (u: tf.Tensor) => {
+      const r = lstmSequence(x as tf.Tensor3D, { ...w, recurrentKernel: u as tf.Tensor2D }, { returnSequences: true });
+      return tf.add(tf.sum(tf.square(r.output)), tf.sum(r.c));
+    };
     const g = tf.grad(loss)(w.recurrentKernel).dataSync();
     const u0 = w.recurrentKernel.dataSync();
     const eps = 1e-2;
@@ -83,8 +217,27 @@ describe('FusedLSTM', () => {
     }
   });
 
-  test('weights move both ways, the layer saves and reloads, training leaks nothing, streaming turns it into an LSTM', async () => {
-    const { ref, fused } = pair(2, 3, true);
+  test('on wasm: outputs and gradients equal tfjs-layers LSTM on wasm (masked, initial states)', async () => {
+    await tf.setBackend('wasm');
+    const { ref, fused } = pair(3, 4, { returnSequences: true });
+    const x = tf.randomNormal([2, 6, 3], 0, 1, 'float32', 7);
+    const mask = tf.tensor2d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6], 'bool');
+    const inputs = [x, tf.randomNormal([2, 4], 0, 1, 'float32', 8), tf.randomNormal([2, 4], 0, 1, 'float32', 9)];
+    const grads = (layer: tfl.layers.Layer) =>
+      tf.grads((...a: tf.Tensor[]) => tf.sum(tf.square(run(layer, a.slice(0, 3), mask)[0])))([
+        ...inputs,
+        ...layer.trainableWeights.map((t) => t.read()),
+      ]);
+    expect(rel(run(fused, inputs, mask)[0], run(ref, inputs, mask)[0])).toBeLessThan(1e-5);
+    const gRef = grads(ref);
+    for (const [i, g] of grads(fused).entries()) expect(rel(g, gRef[i])).toBeLessThan(1e-5);
+    await tf.setBackend('cpu');
+  });
+
+  test('weights move both ways, the layer saves and reloads (with initial states and returnState), training leaks nothing, streaming turns it into an LSTM', async () => {
+    const layers = pair(2, 3, { returnSequences: true });
+    const ref = model(layers.ref, 2, 3, {});
+    const fused = model(layers.fused, 2, 3, {});
     const names = fused.getLayer(fused.layers[1].name).weights.map((v) => v.originalName.split('/').pop());
     expect(names).toEqual(['kernel', 'recurrent_kernel', 'bias']);
     ref.setWeights(fused.getWeights());
@@ -94,6 +247,16 @@ describe('FusedLSTM', () => {
     const loaded = await tfl.loadLayersModel(`file://${join(dir, 'fused', 'model.json')}`);
     expect(loaded.layers[1]).toBeInstanceOf(FusedLSTM);
     expect(rel(loaded.predict(x) as tf.Tensor, fused.predict(x) as tf.Tensor)).toBeLessThan(1e-6);
+    const v = { initialState: true, returnState: true, goBackwards: true, masked: true };
+    const withStates = model(pair(2, 3, v).fused, 2, 3, v);
+    await withStates.save(`file://${join(dir, 'states')}`);
+    const back = await tfl.loadLayersModel(`file://${join(dir, 'states', 'model.json')}`);
+    const s = [tf.ones([2, 3]), tf.fill([2, 3], -0.5)];
+    const a = withStates.predict([x, ...s]) as tf.Tensor[];
+    const b = back.predict([x, ...s]) as tf.Tensor[];
+    expect(b.length).toBe(3);
+    for (const [i, t] of a.entries()) expect(rel(b[i], t)).toBeLessThan(1e-6);
+    expect((back.layers.find((l) => l instanceof FusedLSTM) as FusedLSTM).goBackwards).toBe(true);
     // a fresh layer starts with the unit forget bias
     const fresh = tfl.sequential({ layers: [fusedLstm({ units: 2, inputShape: [3, 1] })] });
     expect(Array.from(fresh.getWeights()[2].dataSync())).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
@@ -115,18 +278,23 @@ describe('FusedLSTM', () => {
     live.dispose();
   });
 
-  test('masks and bad input are refused with the argument named', () => {
+  test('what is not fused is refused with the argument named; bad input too', () => {
     expect(() => fusedLstm({ units: 0 })).toThrow(/FusedLSTM: units/);
-    const tokens = tfl.input({ shape: [4] });
-    const e = tfl.layers.embedding({ inputDim: 5, outputDim: 2, maskZero: true }).apply(tokens);
-    const m = tfl.model({ inputs: tokens, outputs: fusedLstm({ units: 2 }).apply(e) as tfl.SymbolicTensor });
-    expect(() => m.predict(tf.tensor2d([[1, 2, 0, 0]]))).toThrow();
-    expect(() =>
-      lstmSequence(tf.zeros([1, 2]) as unknown as tf.Tensor3D, {
-        kernel: tf.zeros([2, 8]),
-        recurrentKernel: tf.zeros([2, 8]),
-        bias: tf.zeros([8]),
-      }),
-    ).toThrow(/lstmSequence: x/);
+    expect(() => fusedLstm({ units: 2, dropout: 0.2 })).toThrow(/FusedLSTM: dropout.*spatialDropout1d/);
+    expect(() => fusedLstm({ units: 2, recurrentDropout: 0.2 })).toThrow(/FusedLSTM: recurrentDropout/);
+    expect(() => fusedLstm({ units: 2, stateful: true })).toThrow(/FusedLSTM: stateful.*streamingModel/);
+    const w = { kernel: tf.zeros([2, 8]), recurrentKernel: tf.zeros([2, 8]), bias: tf.zeros([8]) } as never;
+    expect(() => lstmSequence(tf.zeros([1, 2]) as unknown as tf.Tensor3D, w)).toThrow(/lstmSequence: x/);
+    const x = tf.zeros([1, 3, 2]) as tf.Tensor3D;
+    expect(() => lstmSequence(x, w, { initialState: [tf.zeros([1, 2])] })).toThrow(/lstmSequence: initialState/);
+    expect(() => lstmSequence(x, w, { initialState: [tf.zeros([1, 2]), tf.zeros([2, 2])] })).toThrow(
+      /lstmSequence: initialState\[1\]/,
+    );
+    expect(() => lstmSequence(x, w, { mask: tf.ones([1, 4]) })).toThrow(/lstmSequence: mask/);
+    const mask = tf.tensor2d([[1, 0, 1]]);
+    const before = tf.memory().numTensors;
+    const r = lstmSequence(x, w, { mask });
+    tf.dispose([r.output, r.h, r.c]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -213,16 +213,33 @@ test('LSTM and GRU layers use the logistic sigmoid for their gates (Keras 2+, Py
   expect(g.getLayer('gru_0').getConfig().recurrentActivation).toBe('sigmoid');
 });
 
-test('fused: true swaps in FusedLSTM with the same weights and outputs, saves and reloads; refused with dropout', async () => {
-  const plain = recurrentModel({ cell: 'lstm', timeSteps: 5, features: 2, units: [4, 3], outputUnits: 1 });
-  const fused = recurrentModel({ cell: 'lstm', timeSteps: 5, features: 2, units: [4, 3], outputUnits: 1, fused: true });
-  expect(fused.layers.map((l) => l.getClassName())).toEqual(['InputLayer', 'FusedLSTM', 'FusedLSTM', 'Dense']);
-  fused.setWeights(plain.getWeights());
-  const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
-  const a = plain.predict(x) as tf.Tensor;
-  const b = fused.predict(x) as tf.Tensor;
-  expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
-  await roundTrip(fused, x, 'fused');
-  expect(() => recurrentModel({ outputUnits: 1, fused: true, dropout: 0.1 })).toThrow(/recurrentModel: fused/);
-  expect(() => recurrentModel({ outputUnits: 1, fused: true, cell: 'gru' })).toThrow(/recurrentModel: fused/);
-});
+test.each(['lstm', 'gru'] as const)(
+  'fused: true swaps in the fused %s with the same weights and outputs (also masked), saves and reloads; refused with dropout',
+  async (cell) => {
+    const name = cell === 'lstm' ? 'FusedLSTM' : 'FusedGRU';
+    const options = { cell, timeSteps: 5, features: 2, units: [4, 3], outputUnits: 1 };
+    const plain = recurrentModel(options);
+    const fused = recurrentModel({ ...options, fused: true });
+    expect(fused.layers.map((l) => l.getClassName())).toEqual(['InputLayer', name, name, 'Dense']);
+    fused.setWeights(plain.getWeights());
+    const x = tf.randomNormal([3, 5, 2], 0, 1, 'float32', 4);
+    const a = plain.predict(x) as tf.Tensor;
+    const b = fused.predict(x) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]).toBeLessThan(1e-5);
+    await roundTrip(fused, x, `fused-${cell}`);
+    // padded token sequences: the Embedding's mask reaches the fused layers as it reaches tfjs's
+    const tokens = { cell, embedding: { vocabSize: 6, dim: 3 }, units: 4, outputUnits: 2 };
+    const plainTokens = recurrentModel(tokens);
+    const fusedTokens = recurrentModel({ ...tokens, fused: true });
+    fusedTokens.setWeights(plainTokens.getWeights());
+    const ids = tf.tensor2d([
+      [1, 2, 3, 0, 0],
+      [4, 0, 5, 1, 0],
+    ]);
+    const pa = plainTokens.predict(ids) as tf.Tensor;
+    const pb = fusedTokens.predict(ids) as tf.Tensor;
+    expect(tf.max(tf.abs(tf.sub(pa, pb))).dataSync()[0]).toBeLessThan(1e-5);
+    expect(() => recurrentModel({ outputUnits: 1, fused: true, cell, dropout: 0.1 })).toThrow(/recurrentModel: fused/);
+    expect(() => recurrentModel({ outputUnits: 1, fused: true, cell: 'simpleRnn' })).toThrow(/recurrentModel: fused/);
+  },
+);

@@ -2,8 +2,18 @@
  * @tiefe/transfer: reuse trained networks. Load a Keras-format model from anywhere tfjs reads, summarise it,
  * freeze and unfreeze layers (batch norm in inference mode while frozen, as Keras), cut it at a layer, put on a
  * new classification, regression or U-Net segmentation head, cache embeddings and classify them (a head or
- * k-nearest neighbours), and fine-tune with layer-wise learning rates, schedules and ReduceLROnPlateau.
+ * k-nearest neighbours), fine-tune with layer-wise learning rates, schedules and ReduceLROnPlateau, and compare
+ * scratch, frozen-feature and fine-tuned learning from a few labels (`compareTransfer`).
  */
+export {
+  type CompareTransferOptions,
+  compareTransfer,
+  drawPerClass,
+  type LabelledImages,
+  TRANSFER_STRATEGIES,
+  type TransferComparison,
+  type TransferStrategy,
+} from './compareTransfer.js';
 export { cutAt, layerOutput, type Sym } from './cut.js';
 export { type ExtractFeaturesOptions, extractFeatures } from './features.js';
 export { type FineTuneOptions, type FineTuneResult, type FineTuneStage, fineTune } from './fineTune.js';

@@ -1,5 +1,6 @@
 /** Classification metrics that return plain numbers (sklearn-style), for tensors or plain arrays. */
 export { accuracy } from './accuracy.js';
+export { auroc } from './auroc.js';
 export {
   type ClassificationReport,
   type ClassificationReportOptions,

@@ -8,7 +8,10 @@ import type { Layer } from '../model/graph.js';
  * with a following BatchNormalization folded in).
  */
 export interface LinearMap {
-  /** 'dense' (Dense), 'conv' (Conv1D/2D/3D, DepthwiseConv2D) or 'affine' (a BatchNormalization on its own). */
+  /**
+   * 'dense' (Dense), 'conv' (Conv1D/2D/3D, DepthwiseConv2D, transposed convolutions, either half of a
+   * SeparableConv2D) or 'affine' (a BatchNormalization on its own).
+   */
   kind: 'dense' | 'conv' | 'affine';
   kernel: tf.Tensor;
   bias: tf.Tensor | null;
@@ -32,6 +35,7 @@ export const LINEAR_CLASSES = [
 interface ConvLike {
   kernel?: { read(): tf.Tensor };
   depthwiseKernel?: { read(): tf.Tensor };
+  pointwiseKernel?: { read(): tf.Tensor };
   bias?: { read(): tf.Tensor } | null;
   useBias?: boolean;
   strides: number[] | number;
@@ -187,6 +191,37 @@ export function linearMapOf(method: string, layer: Layer, className: string): Li
         `not a linear layer (${LINEAR_CLASSES.join(', ')})`,
       );
   }
+}
+
+/**
+ * A SeparableConv2D as the two linear maps it is made of (tfjs's separableConv2d): the depthwise convolution
+ * with the layer's strides, padding and dilation (no bias), then the 1 x 1 pointwise convolution with the
+ * layer's bias. LRP gives each map its rule, pointwise first.
+ */
+export function separableMapsOf(method: string, layer: Layer): LinearMap[] {
+  const l = layer as unknown as ConvLike;
+  if (l.dataFormat && l.dataFormat !== 'channelsLast') {
+    throw new UnsupportedLayerError(method, layer.name, 'SeparableConv2D', 'only dataFormat channelsLast is supported');
+  }
+  const s = arr(l.strides, 2);
+  const d = arr(l.dilationRate, 2);
+  const depthwise = CONV_OPS.DepthwiseConv2D;
+  const pointwise = CONV_OPS.Conv2D;
+  return [
+    {
+      kind: 'conv',
+      depthwise: true,
+      kernel: l.depthwiseKernel!.read(),
+      bias: null,
+      apply: (x, k, b) => addBias(depthwise(x, k, s, l.padding, d), b),
+    },
+    {
+      kind: 'conv',
+      kernel: l.pointwiseKernel!.read(),
+      bias: l.bias && (l.useBias ?? true) ? l.bias.read() : null,
+      apply: (x, k, b) => addBias(pointwise(x, k, [1, 1], 'valid', [1, 1]), b),
+    },
+  ];
 }
 
 interface BatchNormLike {

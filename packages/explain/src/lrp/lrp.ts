@@ -27,9 +27,11 @@ export interface LrpOptions {
  * The relevance of the output layer is the target's logit (R_c = z_c, 0 for the other classes; a final softmax
  * or sigmoid is not part of the explanation, so the pre-softmax logit is explained) and it is propagated to the
  * input layer by layer through the model's graph in reverse:
- * Dense/Conv layers by their rule (see `rules` and `composites`), BatchNormalization folded into the preceding
- * linear layer, max pooling winner-takes-all, average pooling and Add by the z-rule, Flatten/Reshape/Concatenate
- * by routing, activations and dropout unchanged. Branches that fan out (residual blocks) sum their relevance.
+ * Dense/Conv layers by their rule (see `rules` and `composites`; SeparableConv2D as depthwise then pointwise, a
+ * rule each), BatchNormalization folded into the preceding linear layer, max pooling winner-takes-all, average
+ * pooling and Add by the z-rule, Flatten/Reshape/Concatenate by routing, activations and dropout unchanged,
+ * LSTM/GRU/SimpleRNN per Arras et al. 2017 (with masks and goBackwards), Bidirectional by splitting the merged
+ * relevance, TimeDistributed by the wrapped layer's rule per step. Branches that fan out (residual blocks) sum their relevance.
  * With LRP-0 (`rules.zero()`) on a ReLU network without biases the map equals gradient x input and sums to the
  * logit.
  *
@@ -40,10 +42,12 @@ export async function lrp(model: tfl.LayersModel, x: tf.Tensor, options: LrpOpti
   return withPrepared('lrp', model, x, options.target, (p) => tf.tidy(() => propagate(p, x, options)), true);
 }
 
-function ruleFor(p: Prepared, id: number, options: LrpOptions, composite: Composite): LrpRule | null {
+/** The rule of part `part` of linear step `id` (null: a lone BatchNormalization); only part 0 can be the first. */
+function ruleFor(p: Prepared, id: number, part: number, options: LrpOptions, composite: Composite): LrpRule | null {
   const step = p.plan.steps[id];
   if (step.type !== 'linear' || !step.info) return null;
-  const rule = options.layerRules?.[step.info.name] ?? options.rule ?? composite(step.info);
+  const info = part === 0 ? step.info : { ...step.info, isFirst: false };
+  const rule = options.layerRules?.[info.name] ?? options.rule ?? composite(info);
   if (!rule) {
     const { name, className, kind } = step.info;
     throw new UnsupportedLayerError(
@@ -81,7 +85,8 @@ function propagate(p: Prepared, x: tf.Tensor, options: LrpOptions): tf.Tensor {
   const composite = options.composite ?? epsilonPlus();
   const { plan } = p;
   const { nodes, output } = plan.graph;
-  const values = runPlan(plan, x);
+  const masks: (tf.Tensor | null)[] = [];
+  const values = runPlan(plan, x, { masks });
   const relevance: (tf.Tensor | undefined)[] = new Array(nodes.length);
   relevance[output] = tf.mul(values[output], p.mask);
   for (let id = nodes.length - 1; id > 0; id--) {
@@ -109,12 +114,19 @@ function propagate(p: Prepared, x: tf.Tensor, options: LrpOptions): tf.Tensor {
         break;
       }
       case 'linear': {
-        const rule = ruleFor(p, id, options, composite);
-        rIn = [rule ? rule.relevance(step.map, inputs[0], r) : affineEpsilon(step.map, inputs[0], r)];
+        // The maps' inputs (one map, or depthwise then pointwise), then each map's rule from the last back.
+        const ins = [inputs[0]];
+        for (const m of step.maps.slice(0, -1)) ins.push(m.apply(ins[ins.length - 1], m.kernel, m.bias));
+        let rk = r;
+        for (let k = step.maps.length - 1; k >= 0; k--) {
+          const rule = ruleFor(p, id, k, options, composite);
+          rk = rule ? rule.relevance(step.maps[k], ins[k], rk) : affineEpsilon(step.maps[k], ins[k], rk);
+        }
+        rIn = [rk];
         break;
       }
       case 'custom':
-        rIn = step.relevance('lrp', node.layer, inputs, values[id], r);
+        rIn = step.relevance('lrp', node.layer, inputs, values[id], r, masks[node.inputs[0]] ?? null);
         break;
       case 'embedding':
         // Embeddings: a token's relevance is the sum over its vector (Arras et al. 2017).

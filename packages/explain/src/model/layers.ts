@@ -1,7 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkOneOf, InputError } from '@tiefe/core';
-import { LINEAR_CLASSES, type LinearMap, linearMapOf } from '../lrp/linearMap.js';
-import { gruRelevance, lstmRelevance, simpleRnnRelevance } from '../lrp/lstm.js';
+import { LINEAR_CLASSES, type LinearMap, linearMapOf, separableMapsOf } from '../lrp/linearMap.js';
+import {
+  bidirectionalRelevance,
+  fusedLstmRelevance,
+  gruRelevance,
+  lstmRelevance,
+  simpleRnnRelevance,
+} from '../lrp/lstm.js';
 import type { Layer } from './graph.js';
 
 /**
@@ -12,8 +18,10 @@ import type { Layer } from './graph.js';
  * - `zRule`: parameter-free linear layers (Add, average pooling): R_in = x (d y / d x)^T (R / y). With
  *   `linearize`, the rule runs on that function of the layer's inputs instead (LayerNormalization with its
  *   standard deviation frozen, Ali et al. 2022).
- * - `linear`: a layer with weights, z = W x + b, given as a {@link LinearMap}; the composite picks its rule by the
- *   layer's class or its `group` (`'dense'`, `'conv'` for the built-in ones).
+ * - `linear`: a layer with weights, z = W x + b, given as a {@link LinearMap}, or as several applied one after the
+ *   other (SeparableConv2D: depthwise, then pointwise; a following BatchNormalization folds into the last); the
+ *   composite picks the rule of each by the layer's class or its `group` (`'dense'`, `'conv'` for the built-in
+ *   ones), and only the first map of the model's first linear layer counts as `isFirst`.
  * - `custom`: `relevance(method, layer, inputs, output, R)` returns the relevance of each input (LSTM, Arras
  *   et al. 2017); called inside a tidy.
  */
@@ -21,16 +29,20 @@ export type LayerRule =
   | { type: 'passThrough' }
   | { type: 'route' }
   | { type: 'zRule'; linearize?: (layer: Layer, inputs: tf.Tensor[]) => tf.Tensor }
-  | { type: 'linear'; group?: string; linearMap: (layer: Layer) => LinearMap }
+  | { type: 'linear'; group?: string; linearMap: (layer: Layer) => LinearMap | LinearMap[] }
   | { type: 'custom'; relevance: CustomRelevance };
 
-/** The relevance of a layer's inputs from its inputs, its output and the output's relevance. */
+/**
+ * The relevance of a layer's inputs from its inputs, its output and the output's relevance; `mask` is the
+ * tfjs-layers mask of the (first) input (e.g. [N, T] after an Embedding with maskZero), null when there is none.
+ */
 export type CustomRelevance = (
   method: string,
   layer: Layer,
   inputs: tf.Tensor[],
   output: tf.Tensor,
   relevance: tf.Tensor,
+  mask: tf.Tensor | null,
 ) => tf.Tensor[];
 
 const REGISTRY = new Map<string, LayerRule>();
@@ -83,10 +95,20 @@ for (const c of LINEAR_CLASSES) {
     linearMap: (l) => linearMapOf('lrp', l, c),
   });
 }
+REGISTRY.set('SeparableConv2D', { type: 'linear', group: 'conv', linearMap: (l) => separableMapsOf('lrp', l) });
 REGISTRY.set('LayerNormalization', { type: 'zRule', linearize: layerNormFrozen });
 REGISTRY.set('LSTM', { type: 'custom', relevance: lstmRelevance });
 REGISTRY.set('GRU', { type: 'custom', relevance: gruRelevance });
 REGISTRY.set('SimpleRNN', { type: 'custom', relevance: simpleRnnRelevance });
+REGISTRY.set('FusedLSTM', { type: 'custom', relevance: fusedLstmRelevance });
+REGISTRY.set('Bidirectional', {
+  type: 'custom',
+  relevance: (method, layer, inputs, _y, r, mask) =>
+    bidirectionalRelevance(method, layer, inputs, r, mask, (cls) => {
+      const rule = REGISTRY.get(cls);
+      return rule?.type === 'custom' ? rule.relevance : undefined;
+    }),
+});
 
 interface LayerNormLike {
   axis: number | number[];
@@ -141,5 +163,5 @@ export function layerRuleOf(className: string): LayerRule | undefined {
 
 /** The layer classes LRP supports, for error messages. */
 export function lrpSupported(): string {
-  return [...REGISTRY.keys(), 'BatchNormalization', 'Embedding'].join(', ');
+  return [...REGISTRY.keys(), 'BatchNormalization', 'Embedding', 'TimeDistributed'].join(', ');
 }

@@ -20,7 +20,8 @@ export interface Activation {
  * - `activation`: an elementwise activation layer; `passThrough`: dropout, noise, masking.
  * - `route`, `zRule`: see {@link LayerRule}.
  * - `linear`: Dense, convolutions (a following BatchNormalization folded in), a user-registered linear layer,
- *   or a BatchNormalization on its own (elementwise affine, `info` null: LRP uses epsilon on it).
+ *   or a BatchNormalization on its own (elementwise affine, `info` null: LRP uses epsilon on it); `maps` are
+ *   applied in order (two for SeparableConv2D, one otherwise).
  * - `embedding`: an Embedding layer on the model input: relevance of a token = its vector's relevance summed.
  * - `generic`: any other layer, forward only (gradient methods); LRP rejects it.
  */
@@ -31,7 +32,7 @@ export type Step =
   | { type: 'passThrough' }
   | { type: 'route' }
   | { type: 'zRule'; linearize?: (layer: Layer, inputs: tf.Tensor[]) => tf.Tensor }
-  | { type: 'linear'; map: LinearMap; activation: Activation | null; info: LayerInfo | null }
+  | { type: 'linear'; maps: LinearMap[]; activation: Activation | null; info: LayerInfo | null }
   | { type: 'embedding' }
   | { type: 'custom'; relevance: CustomRelevance }
   | { type: 'generic' };
@@ -57,6 +58,31 @@ export interface RunOptions {
   nonlinearity?: NonlinearityHook;
   /** Use `value` as the output of node `id` instead of computing it (gradients at a hidden layer, Grad-CAM). */
   replace?: { id: number; value: tf.Tensor };
+  /** Filled with each node's output mask (tfjs-layers masking: Embedding maskZero, Masking), null where none. */
+  masks?: (tf.Tensor | null)[];
+}
+
+interface MaskingLike {
+  computeMask(inputs: tf.Tensor | tf.Tensor[], mask?: tf.Tensor | (tf.Tensor | null)[] | null): tf.Tensor | null;
+}
+
+/**
+ * The output mask of a layer call as tfjs-layers' graph executor computes it (`layer.computeMask(inputs, masks)`;
+ * masks start at Embedding with maskZero and Masking). Masks are comparisons, which have no gradient in tfjs, so
+ * the mask is made a constant of the input (zero gradient) for the gradient methods.
+ */
+function outputMask(node: GraphNode, inputs: tf.Tensor[], masks: (tf.Tensor | null)[]): tf.Tensor | null {
+  const l = node.layer as unknown as MaskingLike;
+  if (masks.every((m) => !m) && node.className !== 'Embedding' && node.className !== 'Masking') return null;
+  let none = false;
+  const mask = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const v = args[0] as tf.Tensor;
+    const m = l.computeMask(inputs.length === 1 ? inputs[0] : inputs, masks.length === 1 ? masks[0] : masks);
+    none = m == null;
+    // Kept bool, tfjs's mask dtype: its RNNs cast masks to bool, and float -> bool casts are broken on webgpu.
+    return { value: m ?? tf.zeros([1]), gradFunc: () => tf.zerosLike(v) };
+  })(inputs[0]);
+  return none ? null : mask;
 }
 
 const OUTPUT_SQUASH = new Set(['softmax', 'sigmoid']);
@@ -90,7 +116,7 @@ export function buildPlan(model: tfl.LayersModel, method: string, strict: boolea
     // Keep the tensors the plan computed (folded kernels) beyond this tidy; the model's variables are not ours.
     for (const s of steps) {
       if (s.type !== 'linear') continue;
-      for (const t of [s.map.kernel, s.map.bias]) {
+      for (const t of s.maps.flatMap((m) => [m.kernel, m.bias])) {
         if (t && !(t instanceof tf.Variable) && !owned.includes(t)) owned.push(tf.keep(t));
       }
     }
@@ -118,6 +144,7 @@ function stepOf(
     return { type: 'generic' };
   }
   if (className === 'Activation' && act === 'sigmoid' && isOutput) return { type: 'skip' };
+  if (className === 'TimeDistributed') return timeDistributedStep(node, graph, method, strict, folded, first);
   const rule = layerRuleOf(className);
   if (ACTIVATION_LAYERS.has(className)) {
     const name = className === 'Activation' ? act : className === 'ReLU' ? 'relu' : className.toLowerCase();
@@ -128,7 +155,8 @@ function stepOf(
   if (rule?.type === 'zRule') return { type: 'zRule', linearize: rule.linearize };
   if (rule?.type === 'custom') return { type: 'custom', relevance: rule.relevance };
   if (rule?.type === 'linear') {
-    let map = rule.linearMap(layer);
+    const made = rule.linearMap(layer);
+    const maps = Array.isArray(made) ? [...made] : [made];
     let activation: Activation | null = {
       name: act,
       fn: (z) => (layer as unknown as ActivationLike).activation!.apply(z),
@@ -140,20 +168,21 @@ function stepOf(
       return { type: 'generic' };
     }
     // Fold a BatchNormalization that is this layer's only consumer (standard conv-BN-ReLU blocks).
-    if (act === 'linear' && node.consumers.length === 1 && map.kind !== 'affine') {
+    const last = maps.length - 1;
+    if (act === 'linear' && node.consumers.length === 1 && maps[last].kind !== 'affine') {
       const next = graph.nodes[node.consumers[0]];
       const outRank = layer.inboundNodes[0]?.outputTensors[0]?.shape.length ?? 0;
       if (next.className === 'BatchNormalization' && isLastAxisBatchNorm(next.layer, outRank)) {
-        map = foldBatchNorm(map, next.layer);
+        maps[last] = foldBatchNorm(maps[last], next.layer);
         folded.add(next.id);
       }
     }
     const info = { name: layer.name, className, kind: rule.group ?? className, isFirst: first };
-    return { type: 'linear', map, activation, info };
+    return { type: 'linear', maps, activation, info };
   }
   const rank = (layer.inboundNodes[0]?.inputTensors[0]?.shape.length ?? 0) as number;
   if (className === 'BatchNormalization' && isLastAxisBatchNorm(layer, rank)) {
-    return { type: 'linear', map: affineMapOf(layer), activation: null, info: null };
+    return { type: 'linear', maps: [affineMapOf(layer)], activation: null, info: null };
   }
   if (className === 'Embedding') {
     if (node.inputs[0] === 0) return { type: 'embedding' };
@@ -164,9 +193,54 @@ function stepOf(
   return { type: 'generic' };
 }
 
-/** Calls a layer in inference mode and checks that it returns one tensor. */
-export function callLayer(method: string, layer: Layer, inputs: tf.Tensor[]): tf.Tensor {
-  const out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false });
+/** [N, T, ...rest] -> [N T, ...rest]: the batch TimeDistributed hands to its layer. */
+const mergeTime = (x: tf.Tensor) => tf.reshape(x, [x.shape[0] * (x.shape[1] as number), ...x.shape.slice(2)]);
+/** [N T, ...rest] -> [N, T, ...rest], with N and T of `like`. */
+const splitTime = (y: tf.Tensor, like: tf.Tensor) =>
+  tf.reshape(y, [like.shape[0], like.shape[1] as number, ...y.shape.slice(1)]);
+
+/**
+ * A TimeDistributed layer gets the step of the layer it wraps, applied to every time step: linear maps and custom
+ * rules run on the steps folded into the batch ([N, T, ...] -> [N T, ...]); routing, z-rule, elementwise and
+ * embedding steps work on the wrapper's own call as they are. Rules by layer name use the wrapper's name.
+ */
+function timeDistributedStep(
+  node: GraphNode,
+  graph: ModelGraph,
+  method: string,
+  strict: boolean,
+  folded: Set<number>,
+  first: boolean,
+): Step {
+  const inner = (node.layer as unknown as { layer: Layer }).layer;
+  const step = stepOf({ ...node, layer: inner, className: inner.getClassName() }, graph, method, strict, folded, first);
+  switch (step.type) {
+    case 'linear': {
+      const maps = step.maps.map(
+        (m): LinearMap => ({ ...m, apply: (x, k, b) => splitTime(m.apply(mergeTime(x), k, b), x) }),
+      );
+      return { ...step, maps, info: step.info && { ...step.info, name: node.layer.name } };
+    }
+    case 'zRule': {
+      const f = step.linearize;
+      return f ? { type: 'zRule', linearize: (_l, [x]) => splitTime(f(inner, [mergeTime(x)]), x) } : step;
+    }
+    case 'custom': {
+      const rel = step.relevance;
+      return {
+        type: 'custom',
+        relevance: (m, _l, [x], y, r) =>
+          rel(m, inner, [mergeTime(x)], mergeTime(y), mergeTime(r), null).map((t) => splitTime(t, x)),
+      };
+    }
+    default:
+      return step;
+  }
+}
+
+/** Calls a layer in inference mode (with the mask of its input, if any) and checks that it returns one tensor. */
+export function callLayer(method: string, layer: Layer, inputs: tf.Tensor[], mask?: tf.Tensor | null): tf.Tensor {
+  const out = layer.apply(inputs.length === 1 ? inputs[0] : inputs, { training: false, ...(mask ? { mask } : {}) });
   if (Array.isArray(out)) {
     throw new InputError(`${method}: model`, `one output tensor from layer "${layer.name}"`, `${out.length}`);
   }
@@ -177,8 +251,14 @@ function applyActivation(a: Activation, z: tf.Tensor, hook: NonlinearityHook | u
   return hook ? hook(a.name, z, a.fn) : a.fn(z);
 }
 
-/** Evaluates one step forward. */
-export function stepForward(plan: Plan, id: number, inputs: tf.Tensor[], hook?: NonlinearityHook): tf.Tensor {
+/** Evaluates one step forward; `mask` is the mask of the step's (first) input. */
+export function stepForward(
+  plan: Plan,
+  id: number,
+  inputs: tf.Tensor[],
+  hook?: NonlinearityHook,
+  mask?: tf.Tensor | null,
+): tf.Tensor {
   const step = plan.steps[id];
   const { layer } = plan.graph.nodes[id];
   switch (step.type) {
@@ -188,11 +268,11 @@ export function stepForward(plan: Plan, id: number, inputs: tf.Tensor[], hook?: 
     case 'activation':
       return applyActivation(step.activation, inputs[0], hook);
     case 'linear': {
-      const z = step.map.apply(inputs[0], step.map.kernel, step.map.bias);
+      const z = step.maps.reduce((v, m) => m.apply(v, m.kernel, m.bias), inputs[0]);
       return step.activation ? applyActivation(step.activation, z, hook) : z;
     }
     default:
-      return callLayer(plan.method, layer, inputs);
+      return callLayer(plan.method, layer, inputs, mask);
   }
 }
 
@@ -202,12 +282,17 @@ export function stepForward(plan: Plan, id: number, inputs: tf.Tensor[], hook?: 
  */
 export function runPlan(plan: Plan, x: tf.Tensor, options: RunOptions = {}): tf.Tensor[] {
   const values: tf.Tensor[] = new Array(plan.graph.nodes.length);
+  const masks = options.masks ?? [];
+  masks.length = plan.graph.nodes.length;
   for (const node of plan.graph.nodes) {
+    const ins = node.id === 0 ? [x] : node.inputs.map((i) => values[i]);
+    const inMasks = node.inputs.map((i) => masks[i] ?? null);
+    masks[node.id] = node.id === 0 ? null : outputMask(node, ins, inMasks);
     if (options.replace?.id === node.id) values[node.id] = options.replace.value;
-    else {
-      const ins = node.id === 0 ? [x] : node.inputs.map((i) => values[i]);
-      values[node.id] = stepForward(plan, node.id, ins, options.nonlinearity);
-    }
+    else if (node.className === 'Masking') {
+      // Masking zeroes the masked steps with its own mask, a comparison: use the gradient-free copy.
+      values[node.id] = tf.mul(ins[0], tf.cast(tf.expandDims(masks[node.id] as tf.Tensor, -1), ins[0].dtype));
+    } else values[node.id] = stepForward(plan, node.id, ins, options.nonlinearity, inMasks.find((m) => m) ?? null);
   }
   return values;
 }

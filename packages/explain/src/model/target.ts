@@ -5,9 +5,10 @@ import { describeValue, InputError } from '@tiefe/core';
  * Which output to explain.
  * - Classifiers (`[N, classes]` output): a class index for the whole batch, one index per input, or
  *   `'predicted'` (the arg-max of the logits, per input).
- * - Segmentation models (`[N, H, W, classes]` or `[N, D, H, W, classes]` output): the same, meaning the class's
- *   logits summed over every output position (captum's custom-forward idiom), or an {@link OutputTarget} that
- *   restricts the sum to one pixel or weights it with a mask.
+ * - Segmentation and sequence-labelling models (`[N, H, W, classes]`, `[N, D, H, W, classes]` or
+ *   `[N, T, classes]` output): the same, meaning the class's logits summed over every output position (captum's
+ *   custom-forward idiom), or an {@link OutputTarget} that restricts the sum to one pixel (one step `[t]`) or
+ *   weights it with a mask.
  */
 export type Target = number | number[] | 'predicted' | OutputTarget;
 
@@ -29,12 +30,15 @@ export interface Selection {
   mask: tf.Tensor;
 }
 
-/** Output shapes every method explains: [N, classes], [N, H, W, classes], [N, D, H, W, classes]. */
+/**
+ * Output shapes every method explains: [N, classes], [N, T, classes] (a label per step of a sequence),
+ * [N, H, W, classes], [N, D, H, W, classes].
+ */
 export function checkOutputShape(fn: string, shape: (number | null)[]): void {
-  if (![2, 4, 5].includes(shape.length) || shape.slice(1).some((d) => d == null)) {
+  if (![2, 3, 4, 5].includes(shape.length) || shape.slice(1).some((d) => d == null)) {
     throw new InputError(
       `${fn}: model`,
-      'an output of shape [N, classes], [N, H, W, classes] or [N, D, H, W, classes]',
+      'an output of shape [N, classes], [N, T, classes], [N, H, W, classes] or [N, D, H, W, classes] (fixed sizes)',
       `[${shape}]`,
     );
   }

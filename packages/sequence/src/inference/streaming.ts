@@ -40,7 +40,8 @@ type Topology = {
  * The streaming (stateful) copy of a trained recurrent model, with the same weights: running a sequence
  * through it step by step gives the same outputs as the original model on the whole sequence (per step for a
  * many-to-many model; for a many-to-one model, the output after the steps fed so far). Bidirectional layers
- * need the whole sequence and are refused. A {@link FusedLSTM} becomes a stateful tfjs `LSTM` with its weights.
+ * need the whole sequence and are refused. A {@link FusedLSTM} / {@link FusedGRU} becomes a stateful tfjs `LSTM` /
+ * `GRU` with its weights.
  *
  * @example
  * const live = await streamingModel(model);
@@ -68,11 +69,11 @@ export async function streamingModel(model: tfl.LayersModel, options: StreamingO
       const shape = layer.config.batch_input_shape as (number | null)[];
       layer.config.batch_input_shape = [batchSize, 1, ...shape.slice(2)];
     }
-    if (layer.class_name === 'FusedLSTM') {
-      // Same maths and weight layout as a sigmoid-gated LSTM, which has the stateful mode FusedLSTM lacks.
-      const { name, trainable, units, return_sequences, unit_forget_bias } = layer.config;
-      layer.class_name = 'LSTM';
-      layer.config = { name, trainable, units, return_sequences, unit_forget_bias, recurrent_activation: 'sigmoid' };
+    if (layer.class_name === 'FusedLSTM' || layer.class_name === 'FusedGRU') {
+      // Same maths, options and weight layout as a sigmoid-gated LSTM / GRU, which have the stateful mode the
+      // fused layers lack.
+      layer.class_name = layer.class_name === 'FusedLSTM' ? 'LSTM' : 'GRU';
+      layer.config = { ...layer.config, recurrent_activation: 'sigmoid' };
     }
     if (RECURRENT.has(layer.class_name)) {
       layer.config.stateful = true;

@@ -1,5 +1,6 @@
 import * as tfl from '@tensorflow/tfjs-layers';
 import { checkBoolean, checkInt, checkOneOf, checkOptions, checkRate, InputError } from '@tiefe/core';
+import { fusedGru } from '../layers/fusedGru.js';
 import { fusedLstm } from '../layers/fusedLstm.js';
 
 /** The recurrent cells the builders know: Elman's SimpleRNN, LSTM (Hochreiter & Schmidhuber 1997), GRU (Cho 2014). */
@@ -56,8 +57,9 @@ export interface RecurrentModelOptions {
   /** Dropout on the recurrent state (Keras `recurrentDropout`, Gal & Ghahramani 2016); default 0. */
   recurrentDropout?: number;
   /**
-   * Use {@link FusedLSTM} for the LSTM layers (same maths and weights, faster training; see its limits: no masks,
-   * no dropout, not bidirectional). Only with `cell: 'lstm'`; default false.
+   * Use {@link FusedLSTM} / {@link FusedGRU} for the recurrent layers (same maths and weights, faster training;
+   * masks from `embedding` / `maskValue` work). Only with `cell: 'lstm'` or `'gru'`, without dropout, recurrent
+   * dropout or `bidirectional`; default false.
    */
   fused?: boolean;
   /** Model name. */
@@ -130,18 +132,10 @@ export function recurrentModel(options: RecurrentModelOptions): tfl.LayersModel 
   const recurrentDropout = checkRate('recurrentModel: recurrentDropout', o.recurrentDropout ?? 0);
 
   const fused = checkBoolean('recurrentModel: fused', o.fused ?? false);
-  if (
-    fused &&
-    (cell !== 'lstm' ||
-      bidirectional ||
-      dropout > 0 ||
-      recurrentDropout > 0 ||
-      o.maskValue !== undefined ||
-      (o.embedding && o.embedding.maskZero !== false))
-  ) {
+  if (fused && (cell === 'simpleRnn' || bidirectional || dropout > 0 || recurrentDropout > 0)) {
     throw new InputError(
       'recurrentModel: fused',
-      "false, or cell 'lstm' without bidirectional, dropout or masking (embedding.maskZero: false)",
+      "false, or cell 'lstm' / 'gru' without bidirectional, dropout or recurrentDropout",
       'true with one of those',
     );
   }
@@ -170,7 +164,7 @@ export function recurrentModel(options: RecurrentModelOptions): tfl.LayersModel 
   units.forEach((u, i) => {
     const returnSequences = i < units.length - 1 || output === 'sequence';
     const rnn = fused
-      ? fusedLstm({ units: u, returnSequences, name: `${cell}_${i}` })
+      ? (cell === 'gru' ? fusedGru : fusedLstm)({ units: u, returnSequences, name: `${cell}_${i}` })
       : recurrentLayer(cell, { units: u, returnSequences, dropout, recurrentDropout, name: `${cell}_${i}` });
     const layer = bidirectional
       ? tfl.layers.bidirectional({ layer: rnn as tfl.RNN, mergeMode, name: `bidirectional_${i}` })

@@ -5,10 +5,25 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { resizeNearestNeighborGrad } from './cpu/ResizeNearestNeighborGrad.js';
+import {
+  GRU_CELL,
+  GRU_CELL_GRAD,
+  GRU_GATES,
+  GRU_GATES_GRAD,
+  gruCellCpu,
+  gruCellGradCpu,
+  gruGatesCpu,
+  gruGatesGradCpu,
+} from './cpu/TiefeGruCell.js';
+import { LSTM_CELL, LSTM_CELL_GRAD, lstmCellCpu, lstmCellGradCpu } from './cpu/TiefeLstmCell.js';
 import { conv2dGrad } from './gradients/Conv2D_grad.js';
 import { conv3DBackpropInputV2Grad } from './gradients/Conv3DBackpropInputV2_grad.js';
 import { depthwiseConv2dGrad } from './gradients/DepthwiseConv2dNative_grad.js';
+import { eluGrad } from './gradients/Elu_grad.js';
+import { expGrad } from './gradients/Exp_grad.js';
 import { greaterGrad } from './gradients/Greater_grad.js';
+import { sigmoidGrad } from './gradients/Sigmoid_grad.js';
+import { tanhGrad } from './gradients/Tanh_grad.js';
 import { saveOriginal } from './original.js';
 import { avgPoolGrad } from './wasm/AvgPoolGrad.js';
 import { batchMatMul } from './wasm/BatchMatMul.js';
@@ -23,9 +38,14 @@ import { identity } from './wasm/Identity.js';
 import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
 import { slice } from './wasm/Slice.js';
 import { sum } from './wasm/Sum.js';
+import { gruCellGradWasm, gruCellWasm, gruGatesGradWasm, gruGatesWasm } from './wasm/TiefeGruCell.js';
+import { lstmCellGradWasm, lstmCellWasm } from './wasm/TiefeLstmCell.js';
 import { unsortedSegmentSum } from './wasm/UnsortedSegmentSum.js';
 import { BINARY_KERNELS, binaryAnyRank } from './webgpu/binaryRank5.js';
+import { cast as castWebgpu } from './webgpu/Cast.js';
 import { select } from './webgpu/Select.js';
+import { gruCellGradWebgpu, gruCellWebgpu, gruGatesGradWebgpu, gruGatesWebgpu } from './webgpu/TiefeGruCell.js';
+import { lstmCellGradWebgpu, lstmCellWebgpu } from './webgpu/TiefeLstmCell.js';
 
 const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): tf.KernelConfig => ({
   kernelName,
@@ -45,7 +65,8 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
- *   the op returned garbage).
+ *   the op returned garbage), and `Cast` bool/int32 -> float32 as a real conversion (tfjs relabelled the i32
+ *   buffer, and programs reading it by its stored type failed: masked RNNs were wrong on webgpu).
  */
 export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.ResizeNearestNeighborGrad, 'cpu', resizeNearestNeighborGrad),
@@ -64,19 +85,41 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.Cast, 'wasm', cast),
   kernel(tf.Slice, 'wasm', slice),
   kernel(tf.Select, 'webgpu', select),
+  kernel(tf.Cast, 'webgpu', castWebgpu),
   ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
+  // Tiefe's own: the fused element-wise LSTM and GRU steps and their backward passes (used by
+  // @tiefe/sequence's FusedLSTM and FusedGRU), on every backend.
+  ...(
+    [
+      [LSTM_CELL, lstmCellCpu, lstmCellWasm, lstmCellWebgpu],
+      [LSTM_CELL_GRAD, lstmCellGradCpu, lstmCellGradWasm, lstmCellGradWebgpu],
+      [GRU_GATES, gruGatesCpu, gruGatesWasm, gruGatesWebgpu],
+      [GRU_CELL, gruCellCpu, gruCellWasm, gruCellWebgpu],
+      [GRU_CELL_GRAD, gruCellGradCpu, gruCellGradWasm, gruCellGradWebgpu],
+      [GRU_GATES_GRAD, gruGatesGradCpu, gruGatesGradWasm, gruGatesGradWebgpu],
+    ] as const
+  ).flatMap(([name, cpu, wasm, webgpu]) => [
+    kernel(name, 'cpu', cpu),
+    kernel(name, 'wasm', wasm),
+    kernel(name, 'webgpu', webgpu),
+  ]),
 ];
 
 /**
  * Tiefe's gradients: `Conv3DBackpropInputV2` (so `Conv3DTranspose` trains; tfjs-core has none) and `Conv2D` /
  * `DepthwiseConv2dNative` for any dilation (tfjs's throw for dilation > 1), and `Greater` (zero; second
- * derivatives through LeakyReLU threw without it). Backend-independent.
+ * derivatives through LeakyReLU threw without it), and `Tanh` / `Sigmoid` / `Exp` / `Elu` from their inputs
+ * (tfjs's second derivatives through them were silently wrong or threw). Backend-independent.
  */
 export const GRADIENTS: readonly tf.GradConfig[] = [
   conv2dGrad,
   depthwiseConv2dGrad,
   conv3DBackpropInputV2Grad,
   greaterGrad,
+  tanhGrad,
+  sigmoidGrad,
+  expGrad,
+  eluGrad,
 ];
 
 // Marks Tiefe's functions, with a global symbol so that two copies of @tiefe/core (its ESM and CommonJS builds

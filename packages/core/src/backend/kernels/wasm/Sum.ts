@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { runOriginal } from '../original.js';
-import { f32, type WasmKernelArgs } from './wasmOps.js';
+import { heapOffset, simdKernels } from './simdKernels.js';
+import { free, type WasmKernelArgs } from './wasmOps.js';
 
 /**
  * Kernel `Sum`. Summing float32 over leading axes (a bias gradient: dy of [B,H,W,C] summed over [0,1,2]) is one
- * streaming pass here, out[c] = sum_i x[i*C + c] accumulated in float64; the wasm backend's own kernel first
+ * streaming pass here in wasm SIMD (assembly/kernels.ts), out[c] = sum_i x[i*C + c] accumulated in float64; the wasm backend's own kernel first
  * transposes the reduced axes to the end (about 4x slower on the reference CNN). Every other case goes to it.
  */
 export function sum(args: WasmKernelArgs): tf.TensorInfo {
@@ -19,11 +20,16 @@ export function sum(args: WasmKernelArgs): tf.TensorInfo {
   }
   const inner = tf.util.sizeFromShape(x.shape.slice(axes.length));
   const outer = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
-  const acc = new Float64Array(inner);
-  const xv = f32(backend, x);
-  for (let i = 0, off = 0; i < outer; i++, off += inner) for (let c = 0; c < inner; c++) acc[c] += xv[off + c];
   const shape = keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
   const out = backend.makeOutput(shape, 'float32');
-  f32(backend, out).set(acc);
+  const scratch = backend.makeOutput([2 * inner], 'float32'); // room for the float64 sums
+  simdKernels(backend).sumLeading(
+    heapOffset(backend, x),
+    heapOffset(backend, out),
+    heapOffset(backend, scratch),
+    outer,
+    inner,
+  );
+  free(backend, scratch);
   return out;
 }

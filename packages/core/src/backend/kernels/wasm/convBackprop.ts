@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { heapOffset, simdKernels } from './simdKernels.js';
 import { f32, free, type Pads, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
@@ -112,7 +113,7 @@ export function convFilterGrad(
 
 /**
  * dW = P^T dy as one XNNPACK matmul, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c]
- * (0 outside x) is built here already transposed, and dy is used as it lies, [B*oh*ow, O].
+ * (0 outside x) is built already transposed (in wasm, assembly/kernels.ts), and dy is used as it lies, [B*oh*ow, O].
  */
 function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
   const [batch, inH, inW, inC] = x.shape;
@@ -122,30 +123,24 @@ function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
   const [dh, dw] = g.dilations;
   const n = batch * outH * outW;
   const patchesT = backend.makeOutput([1, kh * kw * inC, n], 'float32');
-  const pv = f32(backend, patchesT);
-  const xv = f32(backend, x);
-  for (let i = 0; i < kh; i++) {
-    for (let j = 0; j < kw; j++) {
-      for (let c = 0; c < inC; c++) {
-        let to = ((i * kw + j) * inC + c) * n;
-        for (let b = 0; b < batch; b++) {
-          for (let p = 0; p < outH; p++) {
-            const h = p * sh + i * dh - g.padTop;
-            if (h < 0 || h >= inH) {
-              pv.fill(0, to, to + outW);
-              to += outW;
-              continue;
-            }
-            const row = (b * inH + h) * inW;
-            for (let q = 0; q < outW; q++) {
-              const w = q * sw + j * dw - g.padLeft;
-              pv[to++] = w < 0 || w >= inW ? 0 : xv[(row + w) * inC + c];
-            }
-          }
-        }
-      }
-    }
-  }
+  simdKernels(backend).filterPatchesT(
+    heapOffset(backend, x),
+    heapOffset(backend, patchesT),
+    batch,
+    inH,
+    inW,
+    inC,
+    outH,
+    outW,
+    kh,
+    kw,
+    sh,
+    sw,
+    dh,
+    dw,
+    g.padTop,
+    g.padLeft,
+  );
   const out = runWasmKernel(
     'BatchMatMul',
     backend,

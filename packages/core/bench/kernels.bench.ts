@@ -1,0 +1,104 @@
+/**
+ * Time of each of Tiefe's own wasm training kernels on the reference CNN's shapes (batch 64: conv 32 on
+ * 28x28x1, maxpool, conv 64 on 13x13x32, maxpool), called directly through the engine: the median of 15 calls
+ * after 3 warm-ups, in ms. On wasm these are Tiefe's SIMD kernels; on cpu tfjs's own (for scale).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { BenchContext, BenchRow } from '../../../scripts/benchRow.js';
+
+export const kind = 'speed';
+
+export const backends = ['wasm', 'cpu'];
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+/**
+ * Median and least ms of `run` (which returns the tensors it made; they are disposed outside the timing). The
+ * least is the better estimate on a shared machine, where a call can wait for a core.
+ */
+function time(run: () => tf.Tensor | tf.Tensor[], calls: number): { median: number; min: number } {
+  for (let i = 0; i < 3; i++) tf.dispose(run());
+  const times: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const t0 = performance.now();
+    // wasm and cpu kernels run synchronously: the call's time is the kernel's (reading the result back would add
+    // a copy of it to JavaScript).
+    const out = run();
+    times.push(performance.now() - t0);
+    tf.dispose(out);
+  }
+  return { median: median(times), min: Math.min(...times) };
+}
+
+interface Case {
+  name: string;
+  make: () => tf.Tensor[];
+  run: (t: tf.Tensor[]) => tf.Tensor;
+}
+
+const pool = (kernel: 'MaxPoolGrad' | 'AvgPoolGrad', b: number, h: number, c: number): Case => ({
+  name: `${kernel} [${b},${h},${h},${c}] 2x2/2`,
+  make: () => {
+    const input = tf.randomNormal([b, h, h, c], 0, 1, 'float32', 1);
+    const output = kernel === 'MaxPoolGrad' ? tf.maxPool(input as tf.Tensor4D, 2, 2, 'valid') : tf.zeros([1]);
+    const o = Math.floor(h / 2);
+    return [input, output, tf.randomNormal([b, o, o, c], 0, 1, 'float32', 2)];
+  },
+  run: ([input, output, dy]) =>
+    kernel === 'MaxPoolGrad'
+      ? (tf.engine().runKernel(kernel, { dy, input, output }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor)
+      : (tf.engine().runKernel(kernel, { dy, input }, { filterSize: 2, strides: 2, pad: 'valid' }) as tf.Tensor),
+});
+
+const filterGrad = (b: number, h: number, inC: number, outC: number): Case => ({
+  name: `Conv2DBackpropFilter x [${b},${h},${h},${inC}], 3x3 -> ${outC}`,
+  make: () => [
+    tf.randomNormal([b, h, h, inC], 0, 1, 'float32', 3),
+    tf.randomNormal([b, h - 2, h - 2, outC], 0, 1, 'float32', 4),
+  ],
+  run: ([x, dy]) =>
+    tf
+      .engine()
+      .runKernel(
+        'Conv2DBackpropFilter',
+        { x, dy },
+        { strides: 1, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: 'floor', filterShape: [3, 3, inC, outC] },
+      ) as tf.Tensor,
+});
+
+const leadingSum = (shape: number[]): Case => ({
+  name: `Sum [${shape}] over the leading ${shape.length - 1} axes`,
+  make: () => [tf.randomNormal(shape, 0, 1, 'float32', 5)],
+  run: ([x]) => tf.sum(x, [0, 1, 2]),
+});
+
+export const cases: Case[] = [
+  pool('MaxPoolGrad', 64, 26, 32),
+  pool('MaxPoolGrad', 64, 11, 64),
+  pool('AvgPoolGrad', 64, 26, 32),
+  leadingSum([64, 26, 26, 32]),
+  leadingSum([64, 11, 11, 64]),
+  filterGrad(64, 28, 1, 32),
+  filterGrad(64, 13, 32, 64),
+];
+
+export default async function bench(backend: string, context?: BenchContext): Promise<BenchRow[]> {
+  const calls = backend === 'cpu' ? 5 : 15;
+  const rows: BenchRow[] = [];
+  for (const c of cases) {
+    const inputs = c.make();
+    const t = time(() => c.run(inputs), calls);
+    tf.dispose(inputs);
+    context?.progress(`${c.name}: ${t.median.toFixed(2)} ms (least ${t.min.toFixed(2)})`);
+    rows.push({
+      case: c.name,
+      value: Number(t.median.toFixed(3)),
+      unit: 'ms',
+      note: `median of ${calls} calls; least ${t.min.toFixed(3)} ms`,
+    });
+  }
+  return rows;
+}

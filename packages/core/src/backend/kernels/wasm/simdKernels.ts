@@ -1,0 +1,110 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '@tensorflow/tfjs-core';
+import { simdBinary } from './simdBinary.js';
+
+/**
+ * Tiefe's wasm SIMD kernels (packages/core/assembly/kernels.ts), instantiated on the wasm backend's own memory:
+ * arguments are byte offsets of tensors on that heap (see {@link heapOffset}) and sizes. Each writes its whole
+ * output, zeros included.
+ */
+export interface SimdKernels {
+  maxPoolGrad(
+    x: number,
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+    effH: number,
+    effW: number,
+    dh: number,
+    dw: number,
+  ): void;
+  avgPoolGrad(
+    dy: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+    sh: number,
+    sw: number,
+    top: number,
+    left: number,
+    effH: number,
+    effW: number,
+    dh: number,
+    dw: number,
+    scale: number,
+  ): void;
+  /** `scratch`: room for `inner` float64 values. */
+  sumLeading(x: number, out: number, scratch: number, outer: number, inner: number): void;
+  filterPatchesT(
+    x: number,
+    out: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    inC: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    top: number,
+    left: number,
+  ): void;
+}
+
+// One instance per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
+const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+
+/** The Emscripten module's memory: exported by the single-threaded builds, created by JS in the threaded one. */
+function heapMemory(backend: BackendWasm): WebAssembly.Memory {
+  const module = backend.wasm as unknown as { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
+  const memory = module.wasmMemory ?? module.asm?.memory;
+  if (!(memory instanceof WebAssembly.Memory))
+    throw new Error(
+      'tiefe wasm kernels: cannot find the memory of the tfjs wasm module (tfjs-backend-wasm 4.22 layout)',
+    );
+  return memory;
+}
+
+/**
+ * The SIMD kernels on `backend`'s heap, instantiated on first use. The module is under 4 KB, so compiling it
+ * synchronously is allowed on a browser's main thread too. It needs wasm SIMD, which tfjs's SIMD builds (every
+ * current browser and Node) have; on an engine without it this throws and names it.
+ */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  const memory = heapMemory(backend);
+  let kernels = instances.get(memory);
+  if (kernels) return kernels;
+  const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
+  const bytes = Uint8Array.from(atob(shared ? simdBinary.shared : simdBinary.plain), (c) => c.charCodeAt(0));
+  let module: WebAssembly.Module;
+  try {
+    module = new WebAssembly.Module(bytes);
+  } catch (e) {
+    throw new Error(`tiefe wasm kernels need WebAssembly SIMD, which this engine lacks (${(e as Error).message})`);
+  }
+  kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/** Byte offset of a tensor's data on the wasm heap (what the SIMD kernels take as a pointer). */
+export function heapOffset(backend: BackendWasm, info: tf.TensorInfo): number {
+  return backend.dataIdMap.get(info.dataId)!.memoryOffset;
+}

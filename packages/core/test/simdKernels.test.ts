@@ -1,0 +1,154 @@
+// Tiefe's wasm SIMD kernels (assembly/kernels.ts): the committed binary is the source's, the module is self-contained,
+// and each kernel matches tfjs's cpu backend at channel counts around the 4-lane width (tails included),
+// after the heap grows, and in the shared-memory build.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, test } from 'vitest';
+import { filterGradUsesMatMul } from '../src/backend/kernels/wasm/convBackprop.js';
+import { simdBinary } from '../src/backend/kernels/wasm/simdBinary.js';
+import { heapOffset, simdKernels } from '../src/backend/kernels/wasm/simdKernels.js';
+import { createRng, initBackend } from '../src/index.js';
+
+const rng = createRng(7);
+const randomArray = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
+const bytes = (b64: string) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+
+/** Runs `f` on cpu and on wasm; checks that neither leaks a tensor or a backend buffer; returns both values. */
+async function onBoth(f: () => tf.Tensor[]): Promise<{ cpu: Float32Array[]; wasm: Float32Array[] }> {
+  const run = async (name: string) => {
+    await tf.setBackend(name);
+    const [tensors, buffers] = [tf.memory().numTensors, tf.backend().numDataIds()];
+    const outs = tf.tidy(f);
+    const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
+    tf.dispose(outs);
+    expect(tf.memory().numTensors, `${name}: tensors leaked`).toBe(tensors);
+    expect(tf.backend().numDataIds(), `${name}: backend buffers leaked`).toBe(buffers);
+    return values;
+  };
+  return { cpu: await run('cpu'), wasm: await run('wasm') };
+}
+
+function expectClose(got: Float32Array, want: Float32Array, what: string, tol = 1e-5): void {
+  expect(got.length, what).toBe(want.length);
+  let worst = 0;
+  let scale = 0;
+  for (let i = 0; i < want.length; i++) {
+    worst = Math.max(worst, Math.abs(got[i] - want[i]));
+    scale = Math.max(scale, Math.abs(want[i]));
+  }
+  expect(scale, `${what}: signal`).toBeGreaterThan(0);
+  expect(worst, `${what}: max abs error`).toBeLessThanOrEqual(tol * (1 + scale));
+}
+
+describe('the SIMD module', () => {
+  test('the committed binary is what assembly/kernels.ts compiles to', () => {
+    const script = fileURLToPath(new URL('../scripts/build-simd.mjs', import.meta.url));
+    const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', timeout: 120_000 });
+    expect(run.stderr, 'build-simd --check').toBe('');
+    expect(run.status).toBe(0);
+  });
+
+  test('imports only a memory, exports only the four kernels, and stays under 4 KB (sync compile allowed)', () => {
+    for (const [name, b64] of Object.entries(simdBinary)) {
+      const module = new WebAssembly.Module(bytes(b64));
+      expect(bytes(b64).length, name).toBeLessThan(4096);
+      expect(WebAssembly.Module.imports(module), name).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+      expect(
+        WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`),
+        name,
+      ).toEqual(['function maxPoolGrad', 'function avgPoolGrad', 'function sumLeading', 'function filterPatchesT']);
+    }
+  });
+
+  test('the shared-memory build (for the threaded tfjs binary) sums like the plain one', () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes(simdBinary.shared)), { env: { memory } })
+      .exports as unknown as { sumLeading: (x: number, o: number, s: number, outer: number, inner: number) => void };
+    const [outer, inner] = [9, 7];
+    const x = randomArray(outer * inner);
+    new Float32Array(memory.buffer, 0, x.length).set(x);
+    k.sumLeading(0, 1024, 2048, outer, inner);
+    const want = new Float32Array(inner);
+    for (let c = 0; c < inner; c++) {
+      let s = 0;
+      for (let i = 0; i < outer; i++) s += x[i * inner + c];
+      want[c] = s;
+    }
+    expect(Array.from(new Float32Array(memory.buffer, 1024, inner))).toEqual(Array.from(want));
+  });
+});
+
+describe('SIMD kernels against the cpu backend', () => {
+  beforeAll(async () => {
+    await initBackend({ prefer: ['wasm'] });
+    await import('@tensorflow/tfjs-backend-cpu');
+  });
+
+  for (const ch of [1, 4, 8, 13]) {
+    test(`maxPool and avgPool gradients, ${ch} channels (2x2/2 valid, 3x3/2 same)`, async () => {
+      const shape: [number, number, number, number] = [2, 7, 6, ch];
+      const x = randomArray(2 * 7 * 6 * ch).map((v, i) => (i % 3 ? v : Math.max(0, v))); // ties, as after relu
+      const { cpu, wasm } = await onBoth(() => {
+        const xs = tf.tensor4d(x, shape);
+        const out: tf.Tensor[] = [];
+        for (const [f, s, pad] of [
+          [2, 2, 'valid'],
+          [3, 2, 'same'],
+        ] as const) {
+          const r = tf.randomNormal(tf.maxPool(xs, f, s, pad).shape, 0, 1, 'float32', 3);
+          out.push(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, f, s, pad), r)))(xs));
+          out.push(tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, f, s, pad), r)))(xs));
+        }
+        return out;
+      });
+      for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `pool case ${i}`);
+    });
+  }
+
+  test('leading-axis sums with 1, 4, 7 and 64 inner values', async () => {
+    const data = [1, 4, 7, 64].map((inner) => ({ inner, x: randomArray(3 * 5 * 2 * inner) }));
+    const { cpu, wasm } = await onBoth(() =>
+      data.map(({ inner, x }) => tf.sum(tf.tensor4d(x, [3, 5, 2, inner]), [0, 1, 2])),
+    );
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `sum case ${i}`);
+  });
+
+  test("filter gradient patches: one input channel with 'same' padding (zeros at both row ends) and stride 2", async () => {
+    const data = randomArray(3 * 9 * 10);
+    const { cpu, wasm } = await onBoth(() => {
+      const x = tf.tensor4d(data, [3, 9, 10, 1]);
+      return [1, 2].map((s) => {
+        const filterShape: [number, number, number, number] = [3, 5, 1, 32];
+        const y = tf.conv2d(x, tf.zeros(filterShape) as tf.Tensor4D, s, 'same');
+        expect(filterGradUsesMatMul(x.shape, y.shape, [3, 5]), `stride ${s} takes the patch route`).toBe(true);
+        const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 4);
+        return tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x, dy },
+            { strides: s, pad: 'same', dataFormat: 'NHWC', dimRoundingMode: 'floor', filterShape },
+          ) as tf.Tensor;
+      });
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `filter gradient case ${i}`, 1e-4);
+  });
+
+  test('after the heap grows, the kernels see the new memory', async () => {
+    await tf.setBackend('wasm');
+    const backend = tf.backend() as BackendWasm;
+    const x = tf.tensor2d(randomArray(40 * 12), [40, 12]);
+    const before = await tf.sum(x, 0).data();
+    const pages = (backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.length;
+    const big = tf.zeros([64 * 2 ** 20]); // 256 MB: the heap must grow
+    expect((backend.wasm as unknown as { HEAPU8: Uint8Array }).HEAPU8.length).toBeGreaterThan(pages);
+    const y = tf.tensor2d(await x.data(), [40, 12]);
+    const s = tf.sum(y, 0);
+    expect(Array.from(await s.data())).toEqual(Array.from(before));
+    expect(heapOffset(backend, y)).toBeGreaterThan(0);
+    expect(simdKernels(backend)).toBe(simdKernels(backend)); // one instance per heap
+    tf.dispose([x, y, s, big]);
+  });
+});

@@ -1,0 +1,176 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { InputError, initBackend, seed } from '@tiefe/core';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { compareTransfer, drawPerClass } from '../src/index.js';
+import { tinyNet } from './helpers/tinyNet.js';
+
+/** 8x8 noise with a bright 4x4 block at one of three places: the class. */
+function blocks(n: number, noiseSeed: number): { x: tf.Tensor4D; labels: Int32Array } {
+  const labels = Int32Array.from({ length: n }, (_, i) => i % 3);
+  const x = tf.tidy(() => {
+    const noise = tf.randomUniform([n, 8, 8, 1], 0, 0.4, 'float32', noiseSeed);
+    const masks = [
+      [0, 0],
+      [4, 4],
+      [0, 4],
+    ].map(([r, c]) =>
+      tf.pad(tf.ones([4, 4, 1]), [
+        [r, 4 - r],
+        [c, 4 - c],
+        [0, 0],
+      ]),
+    );
+    const bright = tf.stack(Array.from(labels, (l) => masks[l]));
+    return tf.add(noise, bright) as tf.Tensor4D;
+  });
+  return { x, labels };
+}
+
+let artifacts: tf.io.ModelArtifacts;
+const pool = blocks(60, 1);
+const held = blocks(30, 2);
+// The target task: the same images, classes renamed (a new label set the source never saw).
+const rename = (l: Int32Array) => Int32Array.from(l, (c) => (c + 1) % 3);
+const train = { x: pool.x, labels: rename(pool.labels) };
+const test_ = { x: held.x, labels: rename(held.labels) };
+
+beforeAll(async () => {
+  await initBackend({ prefer: ['cpu'] });
+  seed(5);
+  const source = tinyNet(3);
+  const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(pool.labels, 'int32'), 3), 'float32'));
+  source.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
+  await source.fit(pool.x, y, { epochs: 15, batchSize: 20, verbose: 0 });
+  source.optimizer.dispose();
+  await source.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  tf.dispose([y]);
+  source.dispose();
+});
+afterAll(() => tf.dispose([pool.x, held.x]));
+
+/** A handler that counts how often the source is read. */
+function counting(): { handler: tf.io.IOHandler; loads: () => number } {
+  let n = 0;
+  const handler: tf.io.IOHandler = {
+    load: async () => {
+      n++;
+      return artifacts;
+    },
+  };
+  return { handler, loads: () => n };
+}
+
+const small = { features: 'flat', classes: 3, train, test: test_, steps: 6, head: { epochs: 40, learningRate: 1e-2 } };
+
+describe('drawPerClass', () => {
+  test('k images of each class (all of a smaller class), the same for a seed, others for another seed', () => {
+    const labels = [0, 1, 2, 0, 1, 0, 0, 1, 0, 1, 0];
+    const a = drawPerClass(labels, 2, 3, 7);
+    const count = (idx: number[], c: number) => idx.filter((i) => labels[i] === c).length;
+    expect([0, 1, 2].map((c) => count(a, c))).toEqual([2, 2, 1]); // class 2 has one image
+    expect(new Set(a).size).toBe(a.length);
+    expect(drawPerClass(labels, 2, 3, 7)).toEqual(a);
+    const draws = new Set([1, 2, 3, 4, 5, 6].map((s) => drawPerClass(labels, 2, 3, s).sort().join()));
+    expect(draws.size).toBeGreaterThan(1);
+    expect(drawPerClass(labels, 100, 3, 1).sort((p, q) => p - q)).toEqual(labels.map((_, i) => i));
+  });
+});
+
+describe('compareTransfer', () => {
+  test('a table of shots x strategies; frozen source features learn renamed classes from 2 per class', async () => {
+    const before = tf.memory().numTensors;
+    const lines: string[] = [];
+    const table = await compareTransfer({
+      ...small,
+      source: artifacts,
+      scratch: () => tinyNet(3),
+      shots: [2, 5],
+      seeds: [1, 2],
+      log: (l) => lines.push(l),
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(table.map((r) => `${r.shots}/${r.images}/${r.strategy}`)).toEqual([
+      '2/6/scratch',
+      '2/6/frozen',
+      '2/6/fineTune',
+      '5/15/scratch',
+      '5/15/frozen',
+      '5/15/fineTune',
+    ]);
+    for (const r of table) {
+      expect(r.accuracies).toHaveLength(2);
+      // Scored on the 30 test images: whole thirtieths.
+      for (const a of r.accuracies) expect(Math.abs(a * 30 - Math.round(a * 30))).toBeLessThan(1e-6);
+      const m = (r.accuracies[0] + r.accuracies[1]) / 2;
+      expect(r.mean).toBeCloseTo(m, 12);
+      expect(r.std).toBeCloseTo(Math.abs(r.accuracies[0] - r.accuracies[1]) / Math.SQRT2, 12);
+    }
+    // The source's features separate the blocks, whatever the classes are called; chance is 1/3.
+    for (const r of table.filter((c) => c.strategy !== 'scratch')) expect(r.mean).toBeGreaterThan(0.9);
+    expect(lines).toHaveLength(6);
+    expect(lines[1]).toMatch(/^2\/class \(6 images\), frozen: \d+\.\d% \+- /);
+  });
+
+  test('scores against the test labels: the same images with wrong labels score near 0', async () => {
+    const wrong = { x: held.x, labels: Int32Array.from(test_.labels, (c) => (c + 1) % 3) };
+    const [r] = await compareTransfer({
+      ...small,
+      source: artifacts,
+      test: wrong,
+      strategies: ['frozen'],
+      shots: [5],
+      seeds: [1],
+    });
+    expect(r.mean).toBeLessThan(0.1);
+  });
+
+  test('fine-tuning works on a fresh copy of the source: the frozen heads of later seeds are unchanged', async () => {
+    const frozenOnly = counting();
+    const a = await compareTransfer({
+      ...small,
+      source: frozenOnly.handler,
+      strategies: ['frozen'],
+      shots: [2],
+      seeds: [1, 2, 3],
+    });
+    const both = counting();
+    const b = await compareTransfer({
+      ...small,
+      source: both.handler,
+      strategies: ['fineTune'],
+      fineTuneRate: 0.05, // large: a shared base would move a lot
+      shots: [2],
+      seeds: [1, 2, 3],
+    });
+    expect(b.map((r) => r.strategy)).toEqual(['frozen', 'fineTune']);
+    expect(b[0].accuracies).toEqual(a[0].accuracies);
+    expect(frozenOnly.loads()).toBe(1);
+    expect(both.loads()).toBe(4); // the base once, a copy per fine-tuning
+  });
+
+  test('bad input: typed errors naming the argument, nothing left behind', async () => {
+    const before = tf.memory().numTensors;
+    const run = (o: Partial<Parameters<typeof compareTransfer>[0]>) =>
+      compareTransfer({ ...small, source: artifacts, strategies: ['frozen'], shots: [2], seeds: [1], ...o });
+    await expect(run({ classes: 1 })).rejects.toThrow(/compareTransfer: classes/);
+    await expect(run({ train: { x: pool.x, labels: pool.labels.subarray(1) } })).rejects.toThrow(
+      /compareTransfer: train\.labels: expected one class id per image \(60\)/,
+    );
+    await expect(run({ test: { x: held.x, labels: Array.from(held.labels, (c) => c + 1) } })).rejects.toThrow(
+      /compareTransfer: test\.labels: expected integer class ids 0\.\.2, got 3/,
+    );
+    await expect(run({ train: { x: pool.x, labels: Array.from(pool.labels, () => 0.5) } })).rejects.toThrow(InputError);
+    await expect(run({ features: 'flatt' })).rejects.toThrow(/cutAt: layer.*flat/);
+    await expect(run({ strategies: ['transfer' as never] })).rejects.toThrow(/compareTransfer: strategies\[0\]/);
+    await expect(run({ strategies: ['scratch'] })).rejects.toThrow(/compareTransfer: scratch: expected a function/);
+    await expect(run({ shots: [0] })).rejects.toThrow(/compareTransfer: shots\[0\]/);
+    await expect(run({ seeds: [] })).rejects.toThrow(/compareTransfer: seeds/);
+    await expect(run({ head: { epochs: 0 } })).rejects.toThrow(/compareTransfer: head\.epochs/);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
