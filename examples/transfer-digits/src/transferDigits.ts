@@ -9,9 +9,9 @@ import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { smallCnn } from '@tiefe/blocks';
-import { initBackend, lineChart, seed, writePng } from '@tiefe/core';
+import { accuracy, initBackend, lineChart, seed, writePng } from '@tiefe/core';
 import { loadFashionMnist, loadMnist, takeRows } from '@tiefe/datasets';
-import { compareTransfer, type TransferComparison, type TransferStrategy } from '@tiefe/transfer';
+import { compareTransfer, modelArtifacts, type TransferComparison, type TransferStrategy } from '@tiefe/transfer';
 
 /** Options of {@link transferDigits}. */
 export interface TransferDigitsOptions {
@@ -92,34 +92,20 @@ export async function transferDigits(options: TransferDigitsOptions): Promise<Tr
   await source.fit(srcTrain.x, srcY, { epochs: sourceEpochs, batchSize: 64, verbose: 0 });
   source.optimizer.dispose();
   const sourceSeconds = (performance.now() - t0) / 1000;
-  const sourceAccuracy = tf.tidy(
-    () =>
-      tf
-        .mean(
-          tf.cast(
-            tf.equal(tf.argMax(source.predict(srcTest.x) as tf.Tensor, 1), tf.tensor1d(srcTest.labels, 'int32')),
-            'float32',
-          ),
-        )
-        .dataSync()[0],
-  );
+  const srcPred = source.predict(srcTest.x) as tf.Tensor;
+  const sourceAccuracy = await accuracy(srcTest.labels, srcPred);
+  srcPred.dispose();
   log(
     `source: ${srcTrain.labels.length} digits 0-4, ${sourceEpochs} epochs in ${sourceSeconds.toFixed(1)} s, test accuracy ${(sourceAccuracy * 100).toFixed(2)}%`,
   );
   tf.dispose([srcY, srcTrain.x, srcTest.x]);
   // The transferred features: the convolutional ones (Flatten), not the 0-4-specific dense layer.
   const features = source.layers.find((l) => l.getClassName() === 'Flatten')?.name as string;
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await source.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-    }),
-  );
+  const artifacts = await modelArtifacts(source);
   source.dispose();
 
   const common = {
-    source: artifacts as tf.io.ModelArtifacts,
+    source: artifacts,
     features,
     seeds: options.seeds,
     steps,

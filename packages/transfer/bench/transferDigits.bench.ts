@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { smallCnn } from '@tiefe/blocks';
-import { seed } from '@tiefe/core';
+import { accuracy, seed } from '@tiefe/core';
 import { loadFashionMnist, loadMnist, takeRows } from '@tiefe/datasets';
-import { compareTransfer, type TransferComparison } from '@tiefe/transfer';
+import { compareTransfer, modelArtifacts, type TransferComparison } from '@tiefe/transfer';
 import type { BenchContext, BenchRow } from '../../../scripts/benchRow.js';
 
 export const kind = 'accuracy';
@@ -52,29 +52,15 @@ export default async function bench(_backend: string, context: BenchContext): Pr
   await source.fit(srcTrain.x, srcY, { epochs: 2, batchSize: 64, verbose: 0 });
   source.optimizer.dispose();
   const sourceSeconds = (performance.now() - ts) / 1000;
-  const sourceAccuracy = tf.tidy(
-    () =>
-      tf
-        .mean(
-          tf.cast(
-            tf.equal(tf.argMax(source.predict(srcTest.x) as tf.Tensor, 1), tf.tensor1d(srcTest.labels, 'int32')),
-            'float32',
-          ),
-        )
-        .dataSync()[0],
-  );
+  const srcPred = source.predict(srcTest.x) as tf.Tensor;
+  const sourceAccuracy = await accuracy(srcTest.labels, srcPred);
+  srcPred.dispose();
   context.progress(`source ${pct(sourceAccuracy)}% on held-out digits 0-4`);
   tf.dispose([srcY, srcTrain.x, srcTest.x]);
   const features = source.layers.find((l) => l.getClassName() === 'Flatten')?.name as string;
-  let artifacts: tf.io.ModelArtifacts | undefined;
-  await source.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-    }),
-  );
+  const artifacts = await modelArtifacts(source);
   source.dispose();
-  const common = { source: artifacts as tf.io.ModelArtifacts, features, steps, log: context.progress };
+  const common = { source: artifacts, features, steps, log: context.progress };
 
   const digits = await compareTransfer({
     ...common,

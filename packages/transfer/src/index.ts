@@ -45,7 +45,7 @@ export {
   type RateGroup,
   setLearningRate,
 } from './learningRate.js';
-export { type LoadModelOptions, loadModel, type ModelSource } from './loadModel.js';
+export { type LoadModelOptions, loadModel, type ModelSource, modelArtifacts } from './loadModel.js';
 export { ReduceLrOnPlateau, type ReduceLrOnPlateauOptions, reduceLrOnPlateau } from './reduceLrOnPlateau.js';
 export {
   LearningRateScheduler,

@@ -71,3 +71,22 @@ export async function loadModel(source: ModelSource, options: LoadModelOptions =
     throw new ModelFileError(label, `could not be loaded: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
+
+/**
+ * The model's artifacts in memory (topology and weights, no optimizer): a {@link ModelSource} that
+ * {@link loadModel} turns into independent copies, for example one fresh copy of a source model per seed.
+ *
+ * @example
+ * const artifacts = await modelArtifacts(source);
+ * const copy = await loadModel(artifacts); // same weights, its own variables
+ */
+export async function modelArtifacts(model: tfl.LayersModel): Promise<tf.io.ModelArtifacts> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (a) => {
+      artifacts = a;
+      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
+    }),
+  );
+  return artifacts as tf.io.ModelArtifacts;
+}

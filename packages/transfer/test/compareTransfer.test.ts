@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, initBackend, seed } from '@tiefe/core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { compareTransfer, drawPerClass } from '../src/index.js';
+import { compareTransfer, drawPerClass, modelArtifacts } from '../src/index.js';
 import { tinyNet } from './helpers/tinyNet.js';
 
 /** 8x8 noise with a bright 4x4 block at one of three places: the class. */
@@ -42,12 +42,7 @@ beforeAll(async () => {
   source.compile({ optimizer: tf.train.adam(1e-2), loss: 'categoricalCrossentropy' });
   await source.fit(pool.x, y, { epochs: 15, batchSize: 20, verbose: 0 });
   source.optimizer.dispose();
-  await source.save(
-    tf.io.withSaveHandler(async (a) => {
-      artifacts = a;
-      return { modelArtifactsInfo: tf.io.getModelArtifactsInfoForJSON(a) };
-    }),
-  );
+  artifacts = await modelArtifacts(source);
   tf.dispose([y]);
   source.dispose();
 });
