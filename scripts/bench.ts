@@ -180,7 +180,10 @@ export function formatElapsed(ms: number): string {
 /** Child mode: run one bench file on one backend; progress and rows go to stdout as protocol lines. */
 async function runOne(file: string, backend: string): Promise<void> {
   const send = (message: object) => process.stdout.write(`\n${MARK}${JSON.stringify(message)}\n`);
-  const { initBackend } = await import('@tiefe/core');
+  // Imported by name at run time (the built package): this file is also type-checked as part of core's own tests,
+  // where a literal '@tiefe/core' would need core's dist before core is built.
+  const corePackage: string = '@tiefe/core';
+  const { initBackend } = (await import(corePackage)) as typeof import('../packages/core/src/index.js');
   // Only the one backend is tried: initBackend throws when it does not start, never runs another.
   const got = await initBackend({ prefer: [backend as 'webgpu' | 'wasm' | 'cpu'] });
   const mod = await import(pathToFileURL(join(root, file)).href);
