@@ -44,13 +44,21 @@ export default async function bench(backend: string): Promise<BenchRow[]> {
 
   // Memory: ArrayBuffer bytes allocated by one load and not yet collected right after it returns (the
   // gzipped and inflated files, the label bytes, the float32 pixels) minus the tensor's own bytes.
-  gc();
+  // V8 frees ArrayBuffer backing stores on a background sweeper after a GC: collect and wait a few times, or
+  // garbage from the timed runs is still counted in `base` and freed during the measured call (negative extra).
+  const settle = async () => {
+    for (let i = 0; i < 3; i++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  };
+  await settle();
   const base = process.memoryUsage().arrayBuffers;
   const d = await loadMnist({ dir: MNIST_DIR, split: 'test' });
   const after = process.memoryUsage().arrayBuffers;
   const tensorBytes = d.images.size * 4 + d.labels.size * 4;
   const extra = after - base - tensorBytes;
-  gc();
+  await settle();
   const retained = process.memoryUsage().arrayBuffers - base;
   tf.dispose([d.images, d.labels]);
 
