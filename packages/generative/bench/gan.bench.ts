@@ -36,12 +36,6 @@ function predictBatched(model: tfl.LayersModel, x: tf.Tensor): tf.Tensor {
 
 export default async function bench(): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  // every row also goes to stderr at once, so a run cut short keeps what it measured
-  const push = rows.push.bind(rows);
-  rows.push = (...r: BenchRow[]) => {
-    for (const row of r) log(`@@ROW@@${JSON.stringify(row)}`);
-    return push(...r);
-  };
   const mnist = await loadMnist({ dir: MNIST_DIR, split: 'test' });
   seed(42);
   const { train, test } = trainTestSplit(mnist, { testSize: 2000, seed: 42, stratify: true });

@@ -66,6 +66,5 @@ export default async function bench(): Promise<BenchRow[]> {
     tf.dispose([tr.x, tr.y, te.x, te.y]);
     trainer.dispose();
   }
-  for (const row of rows) log(`@@ROW@@${JSON.stringify(row)}`);
   return rows;
 }
