@@ -29,6 +29,9 @@ export default defineConfig({
     include: ['packages/*/test/**/*.test.ts', 'examples/*/test/**/*.test.ts', 'docs/test/**/*.test.ts'],
     // Load tfjs's ES2017 builds (about 3x faster than the default ES5 bundles) in every test worker.
     execArgv: ['--import', '@tiefe/core/register'],
+    // One XNNPACK thread per test process: the 2 forks already fill 2 cores, and a threaded wasm start costs each
+    // process ~0.5 s and ~35 MB (packages/core/test/wasmThreads.test.ts starts threads itself). See docs/backends.md.
+    env: { TIEFE_WASM_THREADS: '1' },
     pool: 'forks',
     maxWorkers: 2,
     testTimeout: 180_000,

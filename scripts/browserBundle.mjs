@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { build } from 'esbuild';
 
 /** The publishable packages, in dependency order. */
-export const PACKAGES = ['core', 'datasets', 'losses', 'blocks', 'explain'];
+export const PACKAGES = ['core', 'charts', 'datasets', 'losses', 'blocks', 'explain'];
 
 /** Packages that must never reach a browser bundle: they are loaded through importNodeOnly in Node only. */
-const NODE_ONLY_PACKAGES = /node_modules\/(pngjs|jpeg-js|webgpu)\//;
+const NODE_ONLY_PACKAGES = /node_modules\/(pngjs|jpeg-js|webgpu|@resvg)\//;
 
 /**
  * Problems of bundling `name` (`@tiefe/<pkg>`) for the browser, as readable lines (none: it bundles clean).

@@ -54,11 +54,20 @@ export function snippetsOf(file: string): Snippet[] {
   return out;
 }
 
-/** The markdown files whose snippets must run. */
+/** The markdown files under `dir`, its subfolders included, but not the generated API reference `docs/api`. */
+function markdownUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return path === join(root, 'docs', 'api') ? [] : markdownUnder(path);
+    return entry.name.endsWith('.md') ? [path] : [];
+  });
+}
+
+/** The markdown files whose snippets must run: the root README, every package README, every page under docs/. */
 export function documentedFiles(): string[] {
   const files = [join(root, 'README.md')];
   for (const pkg of readdirSync(join(root, 'packages'))) files.push(join(root, 'packages', pkg, 'README.md'));
-  for (const name of readdirSync(join(root, 'docs'))) if (name.endsWith('.md')) files.push(join(root, 'docs', name));
+  files.push(...markdownUnder(join(root, 'docs')).sort());
   return files.filter((f) => existsSync(f));
 }
 

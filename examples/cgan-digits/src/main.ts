@@ -1,6 +1,6 @@
 /**
- * `npm start`: trains a conditional dense GAN (AC-GAN with a projection discriminator) on real MNIST digits and writes digits.png (one row per class).
- * Env: STEPS (default 6000), LIMIT (default 8000), SAMPLE_EVERY (default 500), OUT_DIR (default examples/cgan-digits/out), MNIST_DIR (default ../shared/data/mnist beside the repository).
+ * `npm start`: trains a conditional DCGAN (AC-GAN with a projection discriminator) on real MNIST digits and writes digits.png (one row per class).
+ * Env: STEPS (default 500), LIMIT (default 8000), SAMPLE_EVERY (default 100), OUT_DIR (default examples/cgan-digits/out), MNIST_DIR (default ../shared/data/mnist beside the repository).
  */
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -1,17 +1,18 @@
 /**
- * The `npm start` program: trains a conditional dense GAN on real MNIST digits (the class embedded into the
- * generator; a discriminator that projects the class onto its features and classifies, AC-GAN; non-saturating
- * loss, one-sided label smoothing 0.1), writes sample grids during training, a final grid of generated digits
- * by class (one row per class), a checkpoint of both networks and optimizers, and report.json. Dense rather than
- * DCGAN: a DCGAN step took ~4 s on wasm here, a dense one a few tens of ms, so it gets the thousands of steps
- * the conditioning needs.
+ * The `npm start` program: trains a small conditional DCGAN on real MNIST digits (the class embedded into the
+ * generator; a discriminator that projects the class onto its features and has AC-GAN's class head, trained on
+ * the real digits' classes only; non-saturating loss, one-sided label smoothing 0.1), writes sample grids during
+ * training, a final grid of generated digits by class (one row per class), a checkpoint of both networks and
+ * optimizers, and report.json. The networks are those of the package's gan.bench (99.3% of the digits carry
+ * their class for smallCnn after 300 steps).
  */
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, progressBar, seed, writePng } from '@tiefe/core';
+import { imageGridChart, writeChart } from '@tiefe/charts';
+import { initBackend, progressBar, seed } from '@tiefe/core';
 import { loadMnist } from '@tiefe/datasets';
-import { GanTrainer, ganDiscriminator, ganGenerator, sampleGrid } from '@tiefe/generative';
+import { GanTrainer, ganDiscriminator, ganGenerator, tensorToImages } from '@tiefe/generative';
 
 /** Options of {@link trainCganDigits}. */
 export interface CganDigitsOptions {
@@ -19,7 +20,7 @@ export interface CganDigitsOptions {
   mnistDir: string;
   /** Where the PNGs, checkpoint/ and report.json go. */
   outDir: string;
-  /** Generator steps (default 6000, as the bench). */
+  /** Generator steps (default 500). */
   steps?: number;
   /** Use only the first `limit` digits (default 8,000: the digits the benchmarks train on). */
   limit?: number;
@@ -43,8 +44,8 @@ export interface CganDigitsReport {
 }
 
 export async function trainCganDigits(options: CganDigitsOptions): Promise<CganDigitsReport> {
-  const { mnistDir, outDir, steps = 6000, limit = 8000, batchSize = 64, log = console.log } = options;
-  const sampleEvery = options.sampleEvery ?? 500;
+  const { mnistDir, outDir, steps = 500, limit = 8000, batchSize = 64, log = console.log } = options;
+  const sampleEvery = options.sampleEvery ?? 100;
   if (!existsSync(mnistDir)) throw new Error(`no MNIST files in ${mnistDir} (set MNIST_DIR)`);
   const backend = await initBackend();
   log(`backend: ${backend.name}`);
@@ -53,35 +54,39 @@ export async function trainCganDigits(options: CganDigitsOptions): Promise<CganD
   const real = tf.tidy(() => tf.sub(tf.mul(data.images, 2), 1));
   data.images.dispose();
   log(`data: ${real.shape[0]} MNIST test digits from ${mnistDir}, scaled to [-1, 1]`);
-  const generator = ganGenerator({
-    outputShape: [28, 28, 1],
-    kind: 'dense',
-    latentDim: 64,
-    classes: 10,
-    filters: [256, 512, 1024],
-  });
+  // DCGAN: 7x7x64 -> 14x14x32 -> 28x28 (batch norm, ReLU, tanh); D: 32-64 stride-2 convs (LeakyReLU 0.2)
+  const generator = ganGenerator({ outputShape: [28, 28, 1], latentDim: 64, classes: 10, filters: [64, 32] });
   const discriminator = ganDiscriminator({
     inputShape: [28, 28, 1],
-    kind: 'dense',
     classes: 10,
-    filters: [512, 256],
+    filters: [32, 64],
     auxiliaryClassifier: true,
   });
-  const trainer = new GanTrainer({ generator, discriminator, labelSmoothing: 0.1 });
+  const trainer = new GanTrainer({ generator, discriminator, labelSmoothing: 0.1, classifyFakes: false });
   mkdirSync(outDir, { recursive: true });
   const started = performance.now();
   const history = await trainer.train(real, {
     labels: data.labels,
     steps,
     batchSize,
-    progress: progressBar({ every: 100 }),
+    progress: progressBar({ every: 20 }),
     sampleEvery: sampleEvery > 0 && sampleEvery <= steps ? sampleEvery : 0,
     sampleDir: join(outDir, 'samples'),
   });
   const trainSeconds = (performance.now() - started) / 1000;
   const labels = tf.tensor1d(Array.from({ length: 80 }, (_, i) => Math.floor(i / 8)));
   const digits = trainer.generate(80, labels);
-  await writePng(join(outDir, 'digits.png'), await sampleGrid(digits, { range: [-1, 1], cols: 8, scale: 2 }));
+  const generated = await tensorToImages(digits, { range: [-1, 1] });
+  await writeChart(
+    join(outDir, 'digits.png'),
+    imageGridChart({
+      title: `Generated digits by class (conditional GAN, ${steps} steps)`,
+      rowHeaders: Array.from({ length: 10 }, (_, c) => `class ${c}`),
+      images: Array.from({ length: 10 }, (_, c) => generated.slice(8 * c, 8 * c + 8)),
+      cellSize: 56,
+    }),
+    { scale: 1 },
+  );
   await trainer.saveCheckpoint(join(outDir, 'checkpoint'));
   const last = history[history.length - 1];
   const summary: CganDigitsReport = {

@@ -6,9 +6,10 @@
  */
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { barChart, type TopLevelSpec, writeChart } from '@tiefe/charts';
 import {
   type AccuracyMatrix,
-  accuracyHeatmap,
+  accuracyMatrixChart,
   agem,
   ContinualTrainer,
   continualMlp,
@@ -30,7 +31,7 @@ import {
   splitMnist,
   summarize,
 } from '@tiefe/continual';
-import { blankImage, fillRect, initBackend, seed, writePng } from '@tiefe/core';
+import { initBackend, seed } from '@tiefe/core';
 
 /** The strategies the program knows, each a list of plugins for one scenario. */
 export const STRATEGIES: Record<string, (s: Scenario) => Plugin[]> = {
@@ -115,35 +116,22 @@ const sdOf = (v: number[]) =>
   v.length < 2 ? 0 : Math.sqrt(v.reduce((a, b) => a + (b - meanOf(v)) ** 2, 0) / (v.length - 1));
 
 /**
- * A bar chart: one group per scenario, one bar per strategy, 0..1 on the y axis with a line every 0.1. Bar
- * `colour` is an index into `colours` hues (the strategy's place in {@link STRATEGIES}, the same in every group).
+ * A bar chart of the final average accuracy (mean over seeds): one cluster per benchmark and scenario, one bar
+ * per strategy, coloured by strategy (named in the legend, in the order of {@link STRATEGIES}).
  */
-export function averageAccuracyChart(
-  groups: { values: number[]; colour: number[] }[],
-  colours: number,
-): ReturnType<typeof blankImage> {
-  const bar = 14;
-  const gap = 24;
-  const height = 200;
-  const width = gap + groups.reduce((w, g) => w + g.values.length * bar + gap, 0);
-  const img = blankImage(width, height + 20);
-  for (let t = 0; t <= 10; t++)
-    fillRect(img, { x: 0, y: 10 + height - (t * height) / 10, width, height: 1 }, [225, 225, 225]);
-  let x = gap;
-  for (const g of groups) {
-    g.values.forEach((v, i) => {
-      const h = Math.round(Math.min(1, Math.max(0, v)) * height);
-      const hue = (g.colour[i] / Math.max(1, colours)) * 6;
-      const c = [0, 1, 2].map((k) =>
-        Math.round(255 * Math.min(1, Math.max(0, Math.abs(((hue + k * 2) % 6) - 3) - 1)) * 0.8),
-      );
-      fillRect(img, { x, y: 10 + height - h, width: bar - 2, height: h }, [c[0], c[1], c[2]]);
-      x += bar;
-    });
-    x += gap;
-  }
-  fillRect(img, { x: 0, y: 10 + height, width, height: 1 }, [0, 0, 0]);
-  return img;
+export function averageAccuracyChart(results: readonly ContinualResult[]): TopLevelSpec {
+  const order = Object.keys(STRATEGIES);
+  const sorted = [...results].sort((a, b) => order.indexOf(a.strategy) - order.indexOf(b.strategy));
+  return barChart({
+    title: 'Final average accuracy (mean over seeds)',
+    x: { title: 'benchmark and scenario' },
+    y: { title: 'average accuracy (fraction correct)' },
+    bars: sorted.map((r) => ({
+      label: r.benchmark === 'split MNIST' ? `split ${r.scenario}-IL` : `permuted ${r.scenario}-IL`,
+      value: r.mean,
+      group: r.strategy,
+    })),
+  });
 }
 
 /**
@@ -252,20 +240,13 @@ export async function continualSplitMnist(options: ContinualSplitMnistOptions): 
       };
       results.push(res);
       const file = `${res.benchmark === 'split MNIST' ? `split-${res.scenario}` : 'permuted'}-${res.strategy.replaceAll(' ', '-')}.png`;
-      await writePng(join(options.outDir, file), accuracyHeatmap(res.matrix));
+      const title = `${res.benchmark} ${res.scenario}-IL, ${res.strategy}: accuracy matrix (first seed)`;
+      await writeChart(join(options.outDir, file), accuracyMatrixChart(res.matrix, { title }), { scale: 1 });
       log(
         `${res.benchmark} ${res.scenario}-IL ${res.strategy}: ${(res.mean * 100).toFixed(1)}% +- ${(res.std * 100).toFixed(1)} (forgetting ${(res.forgetting * 100).toFixed(1)}, ${res.seconds.toFixed(1)} s/seed)`,
       );
     }
-    const order = Object.keys(STRATEGIES);
-    const groups = [...new Set(results.map((r) => `${r.benchmark}/${r.scenario}`))].map((g) => {
-      const of = results.filter((r) => `${r.benchmark}/${r.scenario}` === g);
-      return { values: of.map((r) => r.mean), colour: of.map((r) => order.indexOf(r.strategy)) };
-    });
-    await writePng(
-      join(options.outDir, 'average-accuracy.png'),
-      averageAccuracyChart(groups, Object.keys(STRATEGIES).length),
-    );
+    await writeChart(join(options.outDir, 'average-accuracy.png'), averageAccuracyChart(results));
     const first = jobs[0]?.scenario;
     const report: ContinualReport = {
       backend: backend?.name ?? 'preset',

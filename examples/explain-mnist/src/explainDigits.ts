@@ -11,7 +11,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { imageGrid, initBackend, type RgbaImage, seed, upscale, writePng } from '@tiefe/core';
+import { imageGridChart, writeChart } from '@tiefe/charts';
+import { initBackend, type RgbaImage, seed } from '@tiefe/core';
 import { loadMnist } from '@tiefe/datasets';
 import {
   composites,
@@ -97,7 +98,7 @@ async function loadOrTrain(
 /** Trains (or loads) the CNN, explains the digits and writes the grid; returns its path and size. */
 export async function explainDigits(
   options: ExplainDigitsOptions,
-): Promise<{ file: string; width: number; height: number; labels: number[]; methodsFile: string; methods: string[] }> {
+): Promise<{ file: string; labels: number[]; methodsFile: string; methods: string[] }> {
   const { mnistDir, outDir, train = 6000, epochs = 2, digits = 8, log = console.log } = options;
   const { smoothGradSamples = 50, pdaSamples = 8, pdaReference = 500, limeSamples = 200, shapSamples = 50 } = options;
   const backend = await initBackend();
@@ -150,11 +151,21 @@ export async function explainDigits(
       sgImgs[i],
       overlay(input, pdaImgs[i], { alpha: 0.8 }),
     ];
-    rows.push(cells.map((im) => upscale(im, 4)));
+    rows.push(cells);
   }
-  const grid = imageGrid(rows, { padding: 4 });
+  const rowHeaders = labels.map((l) => `digit ${l}`);
   const file = join(outDir, 'explain-grid.png');
-  await writePng(file, grid);
+  await writeChart(
+    file,
+    imageGridChart({
+      title: 'Explanations (LRP, PDA: red for the class, blue against; SmoothGrad²: magnitude)',
+      columnHeaders: ['input', 'LRP', 'SmoothGrad²', 'PDA'],
+      rowHeaders,
+      images: rows,
+      cellSize: 112,
+    }),
+    { scale: 1 },
+  );
   log(`wrote ${file}: rows = digits ${labels.join(' ')}; columns = digit, LRP, SmoothGrad^2, PDA`);
 
   // The method comparison: every map of the same digits, one column per method.
@@ -184,13 +195,23 @@ export async function explainDigits(
     const digit = tf.slice(x, i, 1);
     const input = await renderInput(digit, { range: [0, 1] });
     digit.dispose();
-    methodRows.push([input, ...columns.map((c) => overlay(input, c[i], { alpha: 0.8 }))].map((im) => upscale(im, 2)));
+    methodRows.push([input, ...columns.map((c) => overlay(input, c[i], { alpha: 0.8 }))]);
   }
   const methodsFile = join(outDir, 'methods-grid.png');
-  await writePng(methodsFile, imageGrid(methodRows, { padding: 2 }));
+  await writeChart(
+    methodsFile,
+    imageGridChart({
+      title: 'Attribution methods on the same digits',
+      columnHeaders: ['input', ...methods.map((m) => m[0])],
+      rowHeaders,
+      images: methodRows,
+      cellSize: 84,
+    }),
+    { scale: 1 },
+  );
   log(`wrote ${methodsFile}: columns = digit, ${methods.map((m) => m[0]).join(', ')}`);
 
   tf.dispose([x, reference, relevance, sg, pda]);
   model.dispose();
-  return { file, width: grid.width, height: grid.height, labels, methodsFile, methods: methods.map((m) => m[0]) };
+  return { file, labels, methodsFile, methods: methods.map((m) => m[0]) };
 }

@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, lineChart, seed, writePng } from '@tiefe/core';
+import { lineChart, writeChart } from '@tiefe/charts';
+import { initBackend, seed } from '@tiefe/core';
 import { forecastData, noisySines, persistenceMae, recurrentModel } from '@tiefe/sequence';
 
 /** Options of {@link runForecast}. */
@@ -86,20 +87,21 @@ export async function runForecast(options: ForecastOptions): Promise<ForecastRep
   const last = truth.map((_, i) => inputs[i * lookback + lookback - 1]);
   const n = Math.min(plotSteps, truth.length);
   mkdirSync(outDir, { recursive: true });
-  await writePng(
+  const steps = (values: ArrayLike<number>) => Array.from(values, (v, t) => [t + 1, v] as [number, number]).slice(0, n);
+  await writeChart(
     join(outDir, 'forecast.png'),
-    lineChart(
-      [
-        {
-          series: [
-            { values: truth.slice(0, n), color: [150, 150, 150] },
-            { values: last.slice(0, n), color: [40, 90, 200] },
-            { values: pred.slice(0, n), color: [200, 40, 40] },
-          ],
-        },
+    lineChart({
+      title: `One-step-ahead forecast: the first ${n} test steps`,
+      x: { title: 'test time step' },
+      y: { title: 'value (sum of sines + noise)' },
+      series: [
+        { name: 'series (truth)', points: steps(truth) },
+        { name: 'persistence (last value)', points: steps(last) },
+        { name: 'LSTM forecast', points: steps(pred) },
       ],
-      { panelWidth: 720, panelHeight: 280 },
-    ),
+      width: 720,
+      height: 280,
+    }),
   );
   const report: ForecastReport = {
     backend: backend.name,
@@ -111,7 +113,7 @@ export async function runForecast(options: ForecastOptions): Promise<ForecastRep
   };
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(
-    `test MAE: LSTM ${lstmMae.toFixed(4)}, persistence ${persistence.toFixed(4)} (noise floor ${report.noiseFloorMae.toFixed(3)}); forecast.png: grey series, blue persistence, red LSTM`,
+    `test MAE: LSTM ${lstmMae.toFixed(4)}, persistence ${persistence.toFixed(4)} (noise floor ${report.noiseFloorMae.toFixed(3)}); wrote forecast.png`,
   );
   return report;
 }

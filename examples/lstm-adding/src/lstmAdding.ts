@@ -6,7 +6,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend, lineChart, seed, writePng } from '@tiefe/core';
+import { lineChart, writeChart } from '@tiefe/charts';
+import { initBackend, seed } from '@tiefe/core';
 import { ADDING_BASELINE_MSE, addingProblem, type CellType, recurrentModel } from '@tiefe/sequence';
 
 /** Options of {@link runLstmAdding}. */
@@ -44,6 +45,7 @@ export async function runLstmAdding(options: LstmAddingOptions): Promise<LstmAdd
   const t0 = performance.now();
   const test = addingProblem({ count: 500, length, seed: 999 });
   const curves: LstmAddingReport['curves'] = { lstm: [], simpleRnn: [] };
+  const evaluatedAt: number[] = []; // batches after which the test MSE was measured
   for (const cell of ['lstm', 'simpleRnn'] as CellType[]) {
     seed(1);
     const model = recurrentModel({ cell, timeSteps: length, features: 2, units, outputUnits: 1 });
@@ -56,6 +58,7 @@ export async function runLstmAdding(options: LstmAddingOptions): Promise<LstmAdd
       if (s % evalEvery === 0 || s === steps) {
         const mse = tf.tidy(() => tf.mean(tf.square(tf.sub(model.predict(test.x) as tf.Tensor, test.y))).dataSync()[0]);
         curves[cell as 'lstm' | 'simpleRnn'].push(mse);
+        if (cell === 'lstm') evaluatedAt.push(s);
         log(
           `${cell.padEnd(9)} batch ${String(s).padStart(5)}: test MSE ${mse.toFixed(4)} (baseline ${ADDING_BASELINE_MSE.toFixed(3)})`,
         );
@@ -66,21 +69,21 @@ export async function runLstmAdding(options: LstmAddingOptions): Promise<LstmAdd
   }
   tf.dispose([test.x, test.y]);
   mkdirSync(outDir, { recursive: true });
-  const baseline = curves.lstm.map(() => ADDING_BASELINE_MSE);
-  await writePng(
+  const points = (values: number[]) => values.map((v, i) => [evaluatedAt[i], v] as [number, number]);
+  await writeChart(
     join(outDir, 'curves.png'),
-    lineChart(
-      [
-        {
-          series: [
-            { values: curves.lstm, color: [200, 40, 40] },
-            { values: curves.simpleRnn, color: [40, 90, 200] },
-            { values: baseline, color: [120, 120, 120] },
-          ],
-        },
+    lineChart({
+      title: `Adding problem (T = ${length}): test MSE during training`,
+      x: { title: 'training batches (64 sequences each)' },
+      y: { title: 'test MSE', scale: 'log' },
+      series: [
+        { name: 'LSTM', points: points(curves.lstm) },
+        { name: 'SimpleRNN', points: points(curves.simpleRnn) },
+        { name: 'predict the mean (0.167)', points: points(curves.lstm.map(() => ADDING_BASELINE_MSE)) },
       ],
-      { panelWidth: 480, panelHeight: 300 },
-    ),
+      width: 480,
+      height: 300,
+    }),
   );
   const report: LstmAddingReport = {
     backend: backend.name,
@@ -93,7 +96,7 @@ export async function runLstmAdding(options: LstmAddingOptions): Promise<LstmAdd
   };
   writeFileSync(join(outDir, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   log(
-    `final test MSE: LSTM ${report.final.lstm.toFixed(4)}, SimpleRNN ${report.final.simpleRnn.toFixed(4)}; curves.png: red LSTM, blue SimpleRNN, grey baseline`,
+    `final test MSE: LSTM ${report.final.lstm.toFixed(4)}, SimpleRNN ${report.final.simpleRnn.toFixed(4)}; wrote curves.png`,
   );
   return report;
 }

@@ -5,7 +5,8 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { blankImage, imageGrid, initBackend, type RgbaImage, upscale, writePng } from '@tiefe/core';
+import { imageGridChart, writeChart } from '@tiefe/charts';
+import { blankImage, initBackend, type RgbaImage } from '@tiefe/core';
 import { augmentImages, loadMnist } from '@tiefe/datasets';
 
 /** Options of {@link augmentGrid}. */
@@ -22,8 +23,7 @@ export interface AugmentGridOptions {
   log?: (line: string) => void;
 }
 
-const ZOOM = 3; // PNG pixels per MNIST pixel
-const GAP = 2; // white grid lines, in PNG pixels
+const CELL = 84; // PNG pixels per digit: 3 per MNIST pixel
 
 /** One 28x28 digit in [0, 1] as ink on paper; `tint` < 1 per channel colours the originals. */
 function digitImage(pixels: ArrayLike<number>, offset: number, tint: readonly [number, number, number]): RgbaImage {
@@ -35,15 +35,14 @@ function digitImage(pixels: ArrayLike<number>, offset: number, tint: readonly [n
   return img;
 }
 
-/** Writes the grid and returns its path and size. */
-export async function augmentGrid(
-  options: AugmentGridOptions,
-): Promise<{ file: string; width: number; height: number }> {
+/** Writes the grid (a chart with row and column headers) and returns its path and the digits' labels. */
+export async function augmentGrid(options: AugmentGridOptions): Promise<{ file: string; labels: number[] }> {
   const { mnistDir, outDir, rows = 8, augmentations = 7, log = console.log } = options;
   const backend = await initBackend();
   log(`backend: ${backend.name}`);
   const { images, labels } = await loadMnist({ dir: mnistDir, split: 'test', limit: rows });
-  log(`digits: ${Array.from(await labels.data()).join(' ')} (first ${rows} MNIST test images from ${mnistDir})`);
+  const digits = Array.from(await labels.data());
+  log(`digits: ${digits.join(' ')} (first ${rows} MNIST test images from ${mnistDir})`);
 
   const columns: tf.Tensor4D[] = [images];
   for (let c = 1; c <= augmentations; c++) {
@@ -63,14 +62,20 @@ export async function augmentGrid(
   const pixels = await Promise.all(columns.map((t) => t.data()));
   tf.dispose([...columns, labels]);
 
-  const grid = imageGrid(
-    Array.from({ length: rows }, (_, r) =>
-      pixels.map((p, c) => upscale(digitImage(p, r * 784, c === 0 ? [0.85, 0.9, 1] : [1, 1, 1]), ZOOM)),
-    ),
-    { padding: GAP },
-  );
   const file = join(outDir, 'augmented-grid.png');
-  await writePng(file, grid);
-  log(`wrote ${file} (${grid.width}x${grid.height}: ${rows} digits x ${augmentations} augmentations)`);
-  return { file, width: grid.width, height: grid.height };
+  await writeChart(
+    file,
+    imageGridChart({
+      title: 'MNIST digits and seeded augmentations',
+      columnHeaders: ['original', ...Array.from({ length: augmentations }, (_, c) => `seed ${c + 1}`)],
+      rowHeaders: digits.map((d) => `digit ${d}`),
+      images: Array.from({ length: rows }, (_, r) =>
+        pixels.map((p, c) => digitImage(p, r * 784, c === 0 ? [0.85, 0.9, 1] : [1, 1, 1])),
+      ),
+      cellSize: CELL,
+    }),
+    { scale: 1 },
+  );
+  log(`wrote ${file} (${rows} digits x ${augmentations} augmentations)`);
+  return { file, labels: digits };
 }

@@ -6,7 +6,8 @@
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imageGrid, initBackend, progressBar, seed, writePng } from '@tiefe/core';
+import { imageGridChart, writeChart } from '@tiefe/charts';
+import { initBackend, progressBar, seed } from '@tiefe/core';
 import { syntheticShapes2d } from '@tiefe/datasets';
 import { Pix2PixTrainer, patchGan, pix2pixGenerator, tensorToImages } from '@tiefe/generative';
 
@@ -85,7 +86,15 @@ export async function trainPix2pixShapes(options: Pix2pixShapesOptions): Promise
   const m = await tensorToImages(maskImg, { scale: 3 });
   const o = await tensorToImages(output, { range: [-1, 1], scale: 3 });
   const t = await tensorToImages(target, { range: [-1, 1], scale: 3 });
-  await writePng(join(outDir, 'triplets.png'), imageGrid(m.map((img, i) => [img, o[i], t[i]])));
+  await writeChart(
+    join(outDir, 'triplets.png'),
+    imageGridChart({
+      title: `pix2pix on held-out shape masks (${steps} steps)`,
+      columnHeaders: ['input mask', 'generated', 'real scene'],
+      images: m.map((img, i) => [img, o[i], t[i]]),
+    }),
+    { scale: 1 },
+  );
   const summary: Pix2pixShapesReport = {
     backend: backend.name,
     train: n,

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { classifierHead, convUnit, residualBlock } from '@tiefe/blocks';
-import { blankImage, drawImage, fillRect, initBackend, lineChart, type RgbaImage, seed, writePng } from '@tiefe/core';
+import { concatCharts, imageGridChart, lineChart, writeChart } from '@tiefe/charts';
+import { blankImage, drawImage, initBackend, type RgbaImage, seed } from '@tiefe/core';
 import { loadMnist } from '@tiefe/datasets';
 
 /** Options of {@link trainResidualCnn}; the defaults are the full run. */
@@ -35,9 +36,6 @@ export interface ResidualCnnResult {
   files: { curves: string; predictions: string };
 }
 
-const BLUE = [31, 119, 180] as const;
-const ORANGE = [255, 127, 14] as const;
-
 function buildModel(): tfl.LayersModel {
   const input = tfl.input({ shape: [28, 28, 1] });
   // Batch-norm momentum 0.9: a short training must move the moving statistics off their initial 0 / 1.
@@ -49,21 +47,37 @@ function buildModel(): tfl.LayersModel {
   return tfl.model({ inputs: input, outputs: classifierHead(x, 10), name: 'residual_cnn' });
 }
 
-/** 8 x 8 digits on black, each in a 30x30 frame: green when predicted right, red when wrong. */
-function predictionGrid(pixels: Float32Array, right: boolean[]): RgbaImage {
-  const cell = 32;
-  const grid = blankImage(8 * cell, 8 * cell, [0, 0, 0, 255]);
-  right.forEach((ok, k) => {
-    const [cx, cy] = [(k % 8) * cell, Math.floor(k / 8) * cell];
-    fillRect(grid, { x: cx + 1, y: cy + 1, width: 30, height: 30 }, ok ? [40, 160, 60] : [220, 40, 40]);
+/** Each digit in a 2-pixel frame: green when predicted right, red when wrong (32 x 32 images). */
+function framedDigits(pixels: Float32Array, right: boolean[]): RgbaImage[] {
+  return right.map((ok, k) => {
+    const framed = blankImage(32, 32, ok ? [40, 160, 60] : [220, 40, 40]);
     const digit = blankImage(28, 28);
     for (let i = 0; i < 784; i++) {
       const v = Math.round(255 * pixels[k * 784 + i]);
       digit.data.set([v, v, v, 255], 4 * i);
     }
-    drawImage(grid, digit, cx + 2, cy + 2);
+    return drawImage(framed, digit, 2, 2);
   });
-  return grid;
+}
+
+/** Loss and accuracy per epoch, training and validation, side by side. */
+function curvesChart(history: ResidualCnnResult['history']) {
+  const points = (values: number[]) => values.map((v, i) => [i + 1, v] as [number, number]);
+  const curve = (title: string, y: string, train: number[], val: number[]) =>
+    lineChart({
+      title,
+      x: { title: 'epoch' },
+      y: { title: y },
+      series: [
+        { name: 'training', points: points(train) },
+        { name: 'validation', points: points(val) },
+      ],
+      width: 300,
+    });
+  return concatCharts([
+    curve('Loss', 'loss (cross-entropy)', history.loss, history.val_loss),
+    curve('Accuracy', 'accuracy (fraction correct)', history.acc, history.val_acc),
+  ]);
 }
 
 /** Trains the residual CNN, logs each epoch and writes the two PNGs. */
@@ -97,23 +111,7 @@ export async function trainResidualCnn(options: ResidualCnnOptions): Promise<Res
   });
   const history = fitted.history as unknown as ResidualCnnResult['history'];
   const curves = join(outDir, 'curves.png');
-  await writePng(
-    curves,
-    lineChart([
-      {
-        series: [
-          { values: history.loss, color: BLUE },
-          { values: history.val_loss, color: ORANGE },
-        ],
-      },
-      {
-        series: [
-          { values: history.acc, color: BLUE },
-          { values: history.val_acc, color: ORANGE },
-        ],
-      },
-    ]),
-  );
+  await writeChart(curves, curvesChart(history));
 
   const show = 64;
   const first = tf.slice(xVal, 0, show);
@@ -122,7 +120,15 @@ export async function trainResidualCnn(options: ResidualCnnOptions): Promise<Res
   const [p, truth, pix] = await Promise.all([pred.data(), firstLabels.data(), first.data()]);
   const right = Array.from(p, (v, k) => v === truth[k]);
   const predictions = join(outDir, 'predictions.png');
-  await writePng(predictions, predictionGrid(pix as Float32Array, right));
+  const framed = framedDigits(pix as Float32Array, right);
+  await writeChart(
+    predictions,
+    imageGridChart({
+      title: `${show} validation digits: green frame = predicted right, red = wrong`,
+      images: Array.from({ length: 8 }, (_, r) => framed.slice(8 * r, 8 * r + 8)),
+    }),
+    { scale: 1 },
+  );
   const wrongShown = right.filter((ok) => !ok).length;
   const valAcc = history.val_acc[history.val_acc.length - 1];
   log(

@@ -9,17 +9,8 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { unet } from '@tiefe/blocks';
-import {
-  blankImage,
-  type Color,
-  imageGrid,
-  initBackend,
-  lineChart,
-  type RgbaImage,
-  seed,
-  upscale,
-  writePng,
-} from '@tiefe/core';
+import { concatCharts, imageGridChart, lineChart, writeChart } from '@tiefe/charts';
+import { type Color, grayImage, initBackend, labelImage, seed } from '@tiefe/core';
 import { syntheticShapes2d } from '@tiefe/datasets';
 import { SegmentationConfusionMatrix } from '@tiefe/losses';
 
@@ -65,18 +56,6 @@ async function validationDice(model: tfl.LayersModel, x: tf.Tensor, masks: tf.Te
   return cm.dice().slice(1);
 }
 
-/** One scene as an image: grey pixels from `values` (in [0, 1]) or class colours from `ids`. */
-function sceneImage(s: number, values?: ArrayLike<number>, ids?: ArrayLike<number>): RgbaImage {
-  const img = blankImage(SIZE, SIZE);
-  for (let i = 0; i < SIZE * SIZE; i++) {
-    const at = s * SIZE * SIZE + i;
-    const v = values ? Math.round(255 * Math.min(1, Math.max(0, values[at]))) : 0;
-    const c = ids ? COLORS[ids[at]] : [v, v, v];
-    img.data.set([c[0], c[1], c[2], 255], 4 * i);
-  }
-  return upscale(img, 3);
-}
-
 /** Trains the U-Net, logs the validation Dice per epoch and writes the two PNGs. */
 export async function trainUnet(options: UnetOptions): Promise<UnetResult> {
   const { outDir, train = 320, validation = 100, epochs = 12, log = console.log } = options;
@@ -119,11 +98,24 @@ export async function trainUnet(options: UnetOptions): Promise<UnetResult> {
     },
   });
   const curves = join(outDir, 'curves.png');
-  await writePng(
+  const perEpoch = (values: number[]) => values.map((v, i) => [i + 1, v] as [number, number]);
+  await writeChart(
     curves,
-    lineChart([
-      { series: [{ values: loss, color: [31, 119, 180] }] },
-      { series: [{ values: dice, color: [40, 160, 60] }] },
+    concatCharts([
+      lineChart({
+        title: 'Training loss',
+        x: { title: 'epoch' },
+        y: { title: 'loss (categorical cross-entropy)' },
+        series: [{ name: 'training', points: perEpoch(loss) }],
+        width: 300,
+      }),
+      lineChart({
+        title: 'Validation mean Dice',
+        x: { title: 'epoch' },
+        y: { title: 'Dice (mean of circle, square, triangle)' },
+        series: [{ name: 'validation', points: perEpoch(dice) }],
+        width: 300,
+      }),
     ]),
   );
 
@@ -131,16 +123,20 @@ export async function trainUnet(options: UnetOptions): Promise<UnetResult> {
   const [pixels, truth, predicted] = await Promise.all([valSet.images.data(), valSet.masks.data(), predIds.data()]);
   const scenes = Array.from({ length: 8 }, (_, s) => s);
   const masks = join(outDir, 'masks.png');
-  await writePng(
+  await writeChart(
     masks,
-    imageGrid(
-      [
-        scenes.map((s) => sceneImage(s, pixels)),
-        scenes.map((s) => sceneImage(s, undefined, truth)),
-        scenes.map((s) => sceneImage(s, undefined, predicted)),
+    imageGridChart({
+      title: '8 validation scenes (red circle, green square, blue triangle)',
+      rowHeaders: ['image', 'true mask', 'predicted'],
+      columnHeaders: scenes.map((s) => `scene ${s + 1}`),
+      images: [
+        scenes.map((s) => grayImage(pixels, SIZE, SIZE, s)),
+        scenes.map((s) => labelImage(truth, COLORS, SIZE, SIZE, s)),
+        scenes.map((s) => labelImage(predicted, COLORS, SIZE, SIZE, s)),
       ],
-      { padding: 4 },
-    ),
+      cellSize: 96,
+    }),
+    { scale: 1 },
   );
   log(`final validation mean Dice ${dice[dice.length - 1].toFixed(4)}; wrote ${curves} and ${masks}`);
   tf.dispose([trainSet.images, trainSet.masks, valSet.images, valSet.masks, y, predIds]);

@@ -25,8 +25,14 @@ describe('examples/unet-segmentation', () => {
       expect(d).toBeLessThanOrEqual(1);
     }
     const curves = await decodeImage(new Uint8Array(readFileSync(r.files.curves)));
-    expect([curves.width, curves.height]).toEqual([2 * 340 + 20, 260]);
+    expect(curves.width).toBeGreaterThan(1000); // two 300-pixel charts side by side, at scale 2
     const masks = await decodeImage(new Uint8Array(readFileSync(r.files.masks)));
-    expect([masks.width, masks.height]).toEqual([4 + 8 * (96 + 4), 4 + 3 * (96 + 4)]);
+    // 8 columns and 3 rows of 96-pixel cells, plus headers and title
+    expect(masks.width).toBeGreaterThan(8 * 96);
+    expect(masks.height).toBeGreaterThan(3 * 96);
+    // the true masks are drawn: pure class colours (red circles, green squares, blue triangles)
+    const colours = new Set<string>();
+    for (let i = 0; i < masks.data.length; i += 4) colours.add(masks.data.slice(i, i + 3).join(','));
+    for (const c of ['230,80,60', '70,170,90', '70,120,230']) expect(colours.has(c), c).toBe(true);
   });
 });

@@ -5,9 +5,10 @@
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { imageGrid, initBackend, progressBar, seed, writePng } from '@tiefe/core';
+import { imageGridChart, writeChart } from '@tiefe/charts';
+import { initBackend, progressBar, seed } from '@tiefe/core';
 import { loadMnist, trainTestSplit } from '@tiefe/datasets';
-import { sampleGrid, tensorToImages, vae } from '@tiefe/generative';
+import { tensorToImages, vae } from '@tiefe/generative';
 
 /** Options of {@link trainVaeDigits}. */
 export interface VaeDigitsOptions {
@@ -68,25 +69,50 @@ export async function trainVaeDigits(options: VaeDigitsOptions): Promise<VaeDigi
 
   mkdirSync(outDir, { recursive: true });
   const samples = model.sample(64);
-  await writePng(join(outDir, 'samples.png'), await sampleGrid(samples, { cols: 8, scale: 2 }));
+  const sampled = await tensorToImages(samples);
+  await writeChart(
+    join(outDir, 'samples.png'),
+    imageGridChart({
+      title: `64 samples of the VAE (latent dimension ${latentDim})`,
+      images: Array.from({ length: 8 }, (_, r) => sampled.slice(8 * r, 8 * r + 8)),
+      cellSize: 56,
+    }),
+    { scale: 1 },
+  );
   const rowsOut = [];
   for (let i = 0; i < 6; i++) {
     const a = tf.slice(xTest, 2 * i, 1);
     const b = tf.slice(xTest, 2 * i + 1, 1);
     const line = model.interpolate(a, b, 10);
-    rowsOut.push(await tensorToImages(line, { scale: 2 }));
+    rowsOut.push(await tensorToImages(line));
     tf.dispose([a, b, line]);
   }
-  await writePng(join(outDir, 'interpolation.png'), imageGrid(rowsOut));
+  await writeChart(
+    join(outDir, 'interpolation.png'),
+    imageGridChart({
+      title: 'Decoded codes on the line between two test digits',
+      columnHeaders: Array.from({ length: 10 }, (_, i) => (i === 0 ? 'digit A' : i === 9 ? 'digit B' : `${i}/9`)),
+      rowHeaders: rowsOut.map((_, i) => `pair ${i + 1}`),
+      images: rowsOut,
+      cellSize: 56,
+    }),
+    { scale: 1 },
+  );
   const originals = tf.slice(xTest, 0, 16);
   const code = model.encode(originals);
   const recon = model.decode(code.mean);
   tf.dispose([code.mean, code.logVar]);
-  const o = await tensorToImages(originals, { scale: 2 });
-  const r = await tensorToImages(recon, { scale: 2 });
-  await writePng(
+  const o = await tensorToImages(originals);
+  const r = await tensorToImages(recon);
+  await writeChart(
     join(outDir, 'reconstructions.png'),
-    imageGrid([o.slice(0, 8), r.slice(0, 8), o.slice(8), r.slice(8)]),
+    imageGridChart({
+      title: 'Test digits and their reconstructions (decoded posterior means)',
+      rowHeaders: ['test digits', 'reconstructed', 'test digits', 'reconstructed'],
+      images: [o.slice(0, 8), r.slice(0, 8), o.slice(8), r.slice(8)],
+      cellSize: 56,
+    }),
+    { scale: 1 },
   );
   const summary: VaeDigitsReport = {
     backend: backend.name,

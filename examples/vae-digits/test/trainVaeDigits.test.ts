@@ -25,6 +25,7 @@ describe('examples/vae-digits', () => {
     for (const f of ['samples.png', 'interpolation.png', 'reconstructions.png']) {
       const bytes = readFileSync(join(outDir, f));
       expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+      expect(bytes.readUInt32BE(16)).toBeGreaterThan(8 * 56); // width: 8 or more cells of 56 px, with headers
     }
     expect(existsSync(join(outDir, 'samples.png'))).toBe(true);
   });

@@ -3,6 +3,8 @@
  * `bottleneckBlock`, `inceptionModule`, `downsample`, `upsample`) and ready models (`mlp`, `lenet5`,
  * `smallCnn`, `resnet`, `inceptionNet`, `fcn`, `unet`, `unet3d`, `vnet`), built from standard tfjs-layers
  * layers (plus Tiefe's registered `UpSampling3D`) so they save, reload and train on WebGPU, wasm and cpu.
+ *
+ * @packageDocumentation
  */
 export { type ConvUnitOptions, convUnit } from './blocks/convUnit.js';
 export { type InceptionOptions, inceptionModule } from './blocks/inception.js';

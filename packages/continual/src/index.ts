@@ -3,11 +3,13 @@
  * and domain-incremental streams from any labelled data), one training loop whose strategies are small plugin
  * objects (naive, joint, cumulative, EWC and online EWC, SI, LwF, MAS, replay, A-GEM, iCaRL, generative
  * replay), and the accuracy-matrix metrics (average accuracy, forgetting, backward and forward transfer).
+ *
+ * @packageDocumentation
  */
 export { checkExperience, type Experience, type Scenario, type ScenarioKind } from './experience.js';
 export {
   type AccuracyMatrix,
-  accuracyHeatmap,
+  accuracyMatrixChart,
   accuracyTable,
   averageAccuracy,
   backwardTransfer,

@@ -1,8 +1,9 @@
 /** The accuracy-matrix metrics on a fixed matrix, computed by hand. */
+import { renderSvg } from '@tiefe/charts';
 import { InputError } from '@tiefe/core';
 import { describe, expect, test } from 'vitest';
 import {
-  accuracyHeatmap,
+  accuracyMatrixChart,
   accuracyTable,
   averageAccuracy,
   backwardTransfer,
@@ -46,17 +47,16 @@ describe('continual metrics', () => {
     expect(summarize({ matrix: [[0.7]] })).toEqual({ averageAccuracy: 0.7, forgetting: 0, backwardTransfer: 0 });
   });
 
-  test('text table and heatmap', () => {
+  test('text table and heatmap chart', async () => {
     const t = accuracyTable(R).split('\n');
     expect(t[0]).toMatch(/after \|\s+e0\s+e1\s+e2 \|\s+seen/);
     expect(t[2]).toMatch(/^e0\s+\|\s+90\.0\s+10\.0\s+20\.0 \|\s+90\.0$/);
     expect(t[3]).toMatch(/^e1\s+\|\s+95\.0\s+80\.0\s+30\.0 \|\s+87\.5$/);
-    const img = accuracyHeatmap(R, { cell: 4 });
-    expect([img.width, img.height]).toEqual([12, 12]);
-    const px = (x: number, y: number) => [...img.data.subarray((y * img.width + x) * 4, (y * img.width + x) * 4 + 4)];
-    // 0.9 -> 255 - 225 * 0.9, 255 - 175 * 0.9, 255 - 55 * 0.9 (rounded); 0.1 at column 1 is lighter.
-    expect(px(1, 1)).toEqual([53, 98, 206, 255]);
-    expect(px(5, 1)).toEqual([233, 238, 250, 255]);
+    const svg = await renderSvg(accuracyMatrixChart(R, { title: 'Naive' }));
+    const texts = [...svg.matchAll(/<text[^>]*>([^<]*)<\/text>/g)].map((m) => m[1]);
+    expect(texts).toEqual(expect.arrayContaining(['Naive', 'accuracy on experience', 'after training on', 'e0', 'e2']));
+    // every entry printed in percent, row by row
+    expect(texts.filter((t) => t.endsWith('%'))).toEqual(R.matrix.flat().map((v) => `${(100 * v).toFixed(1)}%`));
   });
 
   test('bad matrices and a missing initial row are typed errors', () => {
@@ -68,6 +68,7 @@ describe('continual metrics', () => {
     expect(() => forwardTransfer({ matrix: R.matrix })).toThrow(
       /forwardTransfer: result.initial: expected 3 accuracies/,
     );
-    expect(() => accuracyHeatmap(R, { cell: 0 })).toThrow(/accuracyHeatmap: cell/);
+    expect(() => accuracyMatrixChart(R, { title: '' })).toThrow(/accuracyMatrixChart: title/);
+    expect(() => accuracyMatrixChart({ matrix: [[0.5], []] })).toThrow(/accuracyMatrixChart: result/);
   });
 });

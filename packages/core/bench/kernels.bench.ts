@@ -1,7 +1,8 @@
 /**
  * Time of each of Tiefe's own wasm training kernels on the reference CNN's shapes (batch 64: conv 32 on
- * 28x28x1, maxpool, conv 64 on 13x13x32, maxpool), called directly through the engine: the median of 15 calls
- * after 3 warm-ups, in ms. On wasm these are Tiefe's SIMD kernels; on cpu tfjs's own (for scale).
+ * 28x28x1, maxpool, conv 64 on 13x13x32, maxpool) and two of a DCGAN's (batch norm's Tile, a stride-2
+ * conv2dTranspose), called directly through the engine: the median of 15 calls after 3 warm-ups (cpu: one call),
+ * in ms. On wasm these are Tiefe's kernels; on cpu tfjs's own (for scale).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { BenchContext, BenchRow } from '../../../scripts/benchRow.js';
@@ -19,8 +20,8 @@ function median(xs: number[]): number {
  * Median and least ms of `run` (which returns the tensors it made; they are disposed outside the timing). The
  * least is the better estimate on a shared machine, where a call can wait for a core.
  */
-function time(run: () => tf.Tensor | tf.Tensor[], calls: number): { median: number; min: number } {
-  for (let i = 0; i < 3; i++) tf.dispose(run());
+function time(run: () => tf.Tensor | tf.Tensor[], calls: number, warmups: number): { median: number; min: number } {
+  for (let i = 0; i < warmups; i++) tf.dispose(run());
   const times: number[] = [];
   for (let i = 0; i < calls; i++) {
     const t0 = performance.now();
@@ -75,6 +76,23 @@ const leadingSum = (shape: number[]): Case => ({
   run: ([x]) => tf.sum(x, [0, 1, 2]),
 });
 
+/** Batch norm's gradient tiles its [1,1,1,C] statistics to the activation's shape. */
+const tileCase = (shape: number[], c: number): Case => ({
+  name: `Tile [1,1,1,${c}] -> [${shape},${c}]`,
+  make: () => [tf.randomNormal([1, 1, 1, c], 0, 1, 'float32', 6)],
+  run: ([x]) => tf.tile(x, [...shape, 1]),
+});
+
+/** A DCGAN generator's upsampling layer: conv2dTranspose 4x4, stride 2, 'same' (Conv2DBackpropInput forward). */
+const transposeCase = (b: number, h: number, inC: number, outC: number): Case => ({
+  name: `conv2dTranspose [${b},${h},${h},${inC}] 4x4/2 same -> ${outC}`,
+  make: () => [
+    tf.randomNormal([b, h, h, inC], 0, 1, 'float32', 7),
+    tf.randomNormal([4, 4, outC, inC], 0, 0.1, 'float32', 8),
+  ],
+  run: ([x, f]) => tf.conv2dTranspose(x as tf.Tensor4D, f as tf.Tensor4D, [b, 2 * h, 2 * h, outC], 2, 'same'),
+});
+
 export const cases: Case[] = [
   pool('MaxPoolGrad', 64, 26, 32),
   pool('MaxPoolGrad', 64, 11, 64),
@@ -83,21 +101,28 @@ export const cases: Case[] = [
   leadingSum([64, 11, 11, 64]),
   filterGrad(64, 28, 1, 32),
   filterGrad(64, 13, 32, 64),
+  tileCase([64, 14, 14], 64),
+  transposeCase(64, 7, 128, 64),
+  transposeCase(64, 14, 64, 1),
 ];
 
 export default async function bench(backend: string, context?: BenchContext): Promise<BenchRow[]> {
-  const calls = backend === 'cpu' ? 5 : 15;
+  // cpu (tfjs's plain JavaScript kernels, for scale) takes up to 17 s a call here (the conv2 filter gradient):
+  // one call, no warm-up, so that the file stays under half a minute there.
+  const calls = backend === 'cpu' ? 1 : 15;
+  const warmups = backend === 'cpu' ? 0 : 3;
+  const threads = backend === 'wasm' ? (await import('@tensorflow/tfjs-backend-wasm')).getThreadsCount() : 0;
   const rows: BenchRow[] = [];
   for (const c of cases) {
     const inputs = c.make();
-    const t = time(() => c.run(inputs), calls);
+    const t = time(() => c.run(inputs), calls, warmups);
     tf.dispose(inputs);
     context?.progress(`${c.name}: ${t.median.toFixed(2)} ms (least ${t.min.toFixed(2)})`);
     rows.push({
       case: c.name,
       value: Number(t.median.toFixed(3)),
       unit: 'ms',
-      note: `median of ${calls} calls; least ${t.min.toFixed(3)} ms`,
+      note: `median of ${calls} calls; least ${t.min.toFixed(3)} ms${backend === 'wasm' ? `; ${threads} wasm thread(s)` : ''}`,
     });
   }
   return rows;

@@ -1,6 +1,8 @@
 /**
  * @tiefe/core: the Tiefe runtime. Backend selection (WebGPU in the browser and in Node, a trainable wasm
  * backend, cpu), training utilities that Keras users expect, and classification metrics.
+ *
+ * @packageDocumentation
  */
 export {
   type AdapterInfo,
@@ -14,6 +16,13 @@ export {
 export { GRU_CELL, GRU_CELL_GRAD, GRU_GATES, GRU_GATES_GRAD } from './backend/kernels/cpu/TiefeGruCell.js';
 export { LSTM_CELL, LSTM_CELL_GRAD } from './backend/kernels/cpu/TiefeLstmCell.js';
 export { registerKernels } from './backend/kernels/registry.js';
+export {
+  GRU_STEP_CELL,
+  GRU_STEP_CELL_GRAD,
+  GRU_STEP_GATES,
+  GRU_STEP_GATES_GRAD,
+} from './backend/kernels/webgpu/TiefeGruCell.js';
+export { LSTM_STEP, LSTM_STEP_GRAD } from './backend/kernels/webgpu/TiefeLstmCell.js';
 export { ensureNavigatorGpu } from './backend/nodeWebgpu.js';
 export { WASM_BINARIES, type WasmBinaryName, type WasmPaths } from './backend/wasm/wasmFiles.js';
 export { crc32 } from './crc32.js';

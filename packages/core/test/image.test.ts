@@ -10,9 +10,10 @@ import {
   drawLine,
   encodePng,
   fillRect,
+  grayImage,
   InputError,
   imageGrid,
-  lineChart,
+  labelImage,
   type RgbaImage,
   upscale,
   writePng,
@@ -167,35 +168,31 @@ describe('image helpers', () => {
     expect(px(img, 2, 3)).toEqual([0, 0, 0, 255]);
     drawImage(img, src, 10, 10); // entirely outside: nothing happens
   });
+});
 
-  test('lineChart: curves go through their values on the axes; accuracies span [0, 1]', () => {
-    const red = [200, 0, 0] as const;
-    const blue = [0, 0, 200] as const;
-    const chart = lineChart(
-      [{ series: [{ values: [4, 2, 0], color: red }] }, { series: [{ values: [0.5, 1], color: blue }] }],
-      { panelWidth: 101, panelHeight: 51, padding: 10 },
-    );
-    expect([chart.width, chart.height]).toEqual([2 * (101 + 10) + 10, 51 + 20]);
-    // Panel 1: x 10..110, y 10 (top) .. 60 (bottom). Loss 4 -> top-left, 2 -> middle, 0 -> bottom-right.
-    expect(px(chart, 10, 10)).toEqual([...red, 255]);
-    expect(px(chart, 60, 35)).toEqual([...red, 255]);
-    expect(px(chart, 110, 60)).toEqual([...red, 255]);
-    expect(px(chart, 35, 22)).toEqual([...red, 255]); // on the line between the first two points
-    expect(px(chart, 35, 50)).not.toEqual([...red, 255]);
-    // Panel 2 (x from 121): values in [0, 1] use the range [0, 1]: 0.5 sits half way up, 1 at the top.
-    expect(px(chart, 121 + 1, 35)).toEqual([...blue, 255]);
-    expect(px(chart, 121 + 100, 10)).toEqual([...blue, 255]);
-    // Background, panel fill, grid and axes.
-    expect(px(chart, 2, 2)).toEqual([255, 255, 255, 255]);
-    expect(px(chart, 80, 22)).toEqual([248, 248, 248, 255]);
-    expect(px(chart, 80, 60 - 5)).toEqual([225, 225, 225, 255]); // grid line at a tenth of the height
-    expect(px(chart, 10, 45)).toEqual([0, 0, 0, 255]); // y axis
-    // Non-finite values are left out instead of drawing garbage.
-    const gap = lineChart([{ series: [{ values: [1, Number.NaN, 3], color: red }] }], { padding: 0 });
-    expect(gap.data.some((v, i) => i % 4 === 0 && v === 200)).toBe(true);
-    expect(() => lineChart([])).toThrow(/lineChart: panels/);
-    expect(() => lineChart([{ series: [{ values: [1], color: [1, 2] as never }] }])).toThrow(
-      /lineChart: panels\[0\]\.series\[0\]\.color/,
-    );
+describe('grayImage and labelImage', () => {
+  test('pick image `index` of a batch: grey values clipped to [0, 1], class ids in their palette colour', () => {
+    // two 2x1 images: [0.5, 2] and [-1, 0.25]
+    const values = [0.5, 2, -1, 0.25];
+    expect([px(grayImage(values, 2, 1, 0), 0, 0), px(grayImage(values, 2, 1, 0), 1, 0)]).toEqual([
+      [128, 128, 128, 255],
+      [255, 255, 255, 255],
+    ]);
+    expect([px(grayImage(values, 2, 1, 1), 0, 0), px(grayImage(values, 2, 1, 1), 1, 0)]).toEqual([
+      [0, 0, 0, 255],
+      [64, 64, 64, 255],
+    ]);
+    const palette = [
+      [0, 0, 0],
+      [255, 0, 0, 128],
+    ] as const;
+    const img = labelImage([0, 1, 1, 0], palette, 1, 2, 1);
+    expect([img.width, img.height, px(img, 0, 0), px(img, 0, 1)]).toEqual([1, 2, [255, 0, 0, 128], [0, 0, 0, 255]]);
+  });
+
+  test('bad input: too few values, an id outside the palette, a bad size', () => {
+    expect(() => grayImage([0, 1, 0], 2, 1, 1)).toThrow(/grayImage: values: expected at least 4 values/);
+    expect(() => labelImage([0, 2], [[0, 0, 0]], 2, 1)).toThrow(/labelImage: ids: expected class ids in 0..0/);
+    expect(() => grayImage([0], 0, 1)).toThrow(InputError);
   });
 });

@@ -47,6 +47,25 @@ describe('initBackend', () => {
     await expect(initBackend({ prefer: ['tpu'] })).rejects.toBeInstanceOf(BackendError);
   });
 
+  test('refuses a threads count that is not an integer in [1, 64], as option or as TIEFE_WASM_THREADS', async () => {
+    await expect(initBackend({ prefer: ['cpu'], threads: 1.5 })).rejects.toBeInstanceOf(InputError);
+    await expect(initBackend({ prefer: ['cpu'], threads: 0 })).rejects.toThrow(
+      'initBackend: threads: expected an integer in [1, 64], got 0',
+    );
+    const saved = process.env.TIEFE_WASM_THREADS;
+    try {
+      process.env.TIEFE_WASM_THREADS = 'two';
+      await expect(initBackend({ prefer: ['cpu'] })).rejects.toThrow(
+        'TIEFE_WASM_THREADS: expected an integer in [1, 64], got "two"',
+      );
+      // The option wins over the variable.
+      expect((await initBackend({ prefer: ['cpu'], threads: 2 })).name).toBe('cpu');
+    } finally {
+      if (saved === undefined) delete process.env.TIEFE_WASM_THREADS;
+      else process.env.TIEFE_WASM_THREADS = saved;
+    }
+  });
+
   test('refuses a wasmPaths that is neither a folder URL nor a URL for each binary', async () => {
     const expected =
       "initBackend: wasmPaths: expected a folder URL ending in '/', or an object with a URL for each of " +

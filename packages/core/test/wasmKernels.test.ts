@@ -104,6 +104,7 @@ describe('wasm training kernels match the cpu backend', () => {
         'MaxPoolGrad',
         'Slice',
         'Sum',
+        'Tile',
         'UnsortedSegmentSum',
         // Tiefe's own recurrent step kernels (checked against composed ops in packages/sequence/test/fused*)
         'TiefeGruCell',
@@ -198,6 +199,27 @@ describe('wasm training kernels match the cpu backend', () => {
     for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `slice case ${i}`);
   });
 
+  test('Tile: batch norm broadcasts, every axis repeated, odd counts, rank 1 and 5, int32, bool, empty', async () => {
+    const x = randomArray(2 * 3 * 4);
+    const v = randomArray(5);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor3d(x, [2, 3, 4]);
+      const stats = tf.reshape(tf.tensor1d(v), [1, 1, 1, 5]);
+      return [
+        tf.tile(stats, [3, 4, 2, 1]),
+        tf.tile(t, [3, 2, 5]),
+        tf.tile(t, [1, 1, 7]),
+        tf.tile(t, [2, 1, 1]),
+        tf.tile(tf.tensor1d(v), [3]),
+        tf.tile(tf.reshape(t, [2, 1, 3, 1, 4]), [1, 3, 1, 2, 1]),
+        tf.cast(tf.tile(tf.cast(tf.mul(t, 10), 'int32'), [2, 3, 1]), 'float32'),
+        tf.cast(tf.tile(tf.greater(t, 0), [1, 2, 3]), 'float32'),
+        tf.concat([tf.tile(tf.zeros([0, 5]), [2, 2]), tf.tile(tf.reshape(tf.tensor1d(v), [1, 5]), [1, 2])], 0),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `tile case ${i}`);
+  });
+
   test('Sum: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {
     const x = randomArray(4 * 5 * 6);
     const { cpu, wasm } = await onBoth(() => {
@@ -281,24 +303,37 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
-  test('conv2dTranspose (Conv2DBackpropInput as a forward op) and its filter gradient', async () => {
-    const x = randomArray(2 * 5 * 4 * 3);
-    const f = randomArray(3 * 3 * 2 * 3);
-    const r = randomArray(2 * 10 * 8 * 2);
-    const { cpu, wasm } = await onBoth(() => {
-      const xs = tf.tensor4d(x, [2, 5, 4, 3]);
-      const fs = tf.tensor4d(f, [3, 3, 2, 3]);
-      const rs = tf.tensor4d(r, [2, 10, 8, 2]);
-      const y = tf.conv2dTranspose(xs, fs, [2, 10, 8, 2], 2, 'same');
-      const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
-        tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, [2, 10, 8, 2], 2, 'same'), rs)),
-      )([xs, fs]);
-      return [y, ...g];
+  // [input, filter [kh, kw, out, in], output shape, strides, pad]. Sizes divisible by the stride take the
+  // stride-phase route (convBackprop.ts); the others spread dy out with zeros.
+  const transposeCases: Array<[number[], number[], number[], number | [number, number], 'same' | 'valid']> = [
+    [[2, 5, 4, 3], [3, 3, 2, 3], [2, 10, 8, 2], 2, 'same'],
+    [[3, 4, 4, 5], [4, 4, 2, 5], [3, 8, 8, 2], 2, 'same'], // a DCGAN generator's layer
+    [[2, 4, 3, 3], [1, 1, 2, 3], [2, 8, 6, 2], 2, 'same'], // 1x1: half the phases get no tap (zeros)
+    [[2, 3, 4, 2], [3, 2, 3, 2], [2, 9, 8, 3], [3, 2], 'same'],
+    [[2, 4, 3, 2], [2, 2, 3, 2], [2, 8, 6, 3], 2, 'valid'],
+    [[2, 4, 3, 2], [3, 3, 3, 2], [2, 9, 7, 3], 2, 'valid'], // odd sizes: the spread route
+  ];
+  for (const [inS, fS, outS, strides, pad] of transposeCases) {
+    test(`conv2dTranspose (Conv2DBackpropInput as a forward op) and its gradients: ${inS} * ${fS} -> ${outS}, strides ${strides}, ${pad}`, async () => {
+      const x = randomArray(tf.util.sizeFromShape(inS));
+      const f = randomArray(tf.util.sizeFromShape(fS));
+      const r = randomArray(tf.util.sizeFromShape(outS));
+      const out = outS as [number, number, number, number];
+      const { cpu, wasm } = await onBoth(() => {
+        const xs = tf.tensor4d(x, inS as [number, number, number, number]);
+        const fs = tf.tensor4d(f, fS as [number, number, number, number]);
+        const rs = tf.tensor4d(r, out);
+        const y = tf.conv2dTranspose(xs, fs, out, strides, pad);
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(tf.mul(tf.conv2dTranspose(a as tf.Tensor4D, b as tf.Tensor4D, out, strides, pad), rs)),
+        )([xs, fs]);
+        return [y, ...g];
+      });
+      expectClose(wasm[0], cpu[0], 'conv2dTranspose');
+      expectClose(wasm[1], cpu[1], 'dx');
+      expectClose(wasm[2], cpu[2], 'dW');
     });
-    expectClose(wasm[0], cpu[0], 'conv2dTranspose');
-    expectClose(wasm[1], cpu[1], 'dx');
-    expectClose(wasm[2], cpu[2], 'dW');
-  });
+  }
 
   // tfjs-backend-wasm's own Conv3DBackpropInputV2 gave zeros at stride 2 and wrong borders with 'same' at stride
   // 1, its Conv3DBackpropFilterV2 wrong values at stride 2: Tiefe's replace both.
@@ -363,7 +398,8 @@ describe('wasm training kernels match the cpu backend', () => {
       [2, 'same'],
     ] as Array<[number, 'valid' | 'same']>) {
       test(`depthwiseConv2d gradients, channel multiplier ${mult}, strides ${strides}, pad ${pad}`, async () => {
-        const [batch, h, w, ch] = [3, 9, 8, 3];
+        // Even sizes at stride 2 (mult 1) take the stride-phase route of the input gradient, odd ones the spread one.
+        const [batch, h, w, ch] = [3, mult === 1 ? 8 : 9, 8, 3];
         const x = randomArray(batch * h * w * ch);
         const f = randomArray(3 * 2 * ch * mult);
         const probe = tf.tidy(() =>

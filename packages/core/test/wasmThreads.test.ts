@@ -1,8 +1,10 @@
+import { execFile } from 'node:child_process';
 import os from 'node:os';
+import { fileURLToPath } from 'node:url';
 import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { configureWasmThreads } from '../src/backend/wasm/threads.js';
+import { configureWasmThreads, defaultWasmThreads } from '../src/backend/wasm/threads.js';
 import { createRng, registerKernels } from '../src/index.js';
 import '@tensorflow/tfjs-backend-cpu';
 
@@ -11,7 +13,12 @@ const rng = createRng(5);
 const random = (n: number) => Float32Array.from({ length: n }, () => rng.normal());
 
 describe('wasm with 2 XNNPACK threads in Node', () => {
-  const globals = { Blob: globalThis.Blob, createObjectURL: URL.createObjectURL, cpus: os.cpus };
+  const globals = {
+    Blob: globalThis.Blob,
+    createObjectURL: URL.createObjectURL,
+    cpus: os.cpus,
+    cores: os.cpus().length,
+  };
   let setup: Awaited<ReturnType<typeof configureWasmThreads>>;
   beforeAll(async () => {
     setup = await configureWasmThreads(2);
@@ -26,13 +33,14 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
     await tf.setBackend('cpu');
   });
 
-  test('starts the threaded build with the requested threads and restores the patched globals', async () => {
+  test('starts the threaded build with the requested threads and patches no global', async () => {
     expect(setup.threads).toBe(2);
     expect(getThreadsCount()).toBe(2);
     expect(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')).toBe(true);
     expect(globalThis.Blob).toBe(globals.Blob);
     expect(URL.createObjectURL).toBe(globals.createObjectURL);
     expect(os.cpus).toBe(globals.cpus);
+    expect(os.cpus().length).toBe(globals.cores);
     // Too late to change the thread count now: it says so instead of pretending.
     const again = await configureWasmThreads(4);
     expect(again).toMatchObject({ threads: 2, reason: 'the wasm backend was already started' });
@@ -66,5 +74,81 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
       expect(scale).toBeGreaterThan(0);
       expect(worst, `output ${i}`).toBeLessThanOrEqual(1e-4 * (1 + scale));
     }
+  });
+});
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+const CORE = fileURLToPath(new URL('../src/index.ts', import.meta.url));
+
+/**
+ * A fresh Node process (the thread count is fixed once per process) that starts wasm through initBackend with
+ * `threads` (undefined: the default), trains a small CNN three steps from seeded weights and data and prints
+ * the thread count, the losses and the trained weights. It ends by itself: no process.exit.
+ */
+function trainInChild(threads: number | undefined): Promise<{ code: number; stdout: string; stderr: string }> {
+  const program = `
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+const core = await import(${JSON.stringify(CORE)});
+await core.initBackend({ prefer: ['wasm'], threads: ${threads === undefined ? 'undefined' : threads} });
+core.seed(3);
+const model = tfl.sequential({ layers: [
+  tfl.layers.conv2d({ inputShape: [12, 12, 2], filters: 8, kernelSize: 3, activation: 'relu' }),
+  tfl.layers.maxPooling2d({ poolSize: 2 }),
+  tfl.layers.conv2d({ filters: 16, kernelSize: 3, activation: 'relu' }),
+  tfl.layers.flatten(), tfl.layers.dense({ units: 3, activation: 'softmax' }) ] });
+model.compile({ optimizer: tf.train.adam(0.01), loss: 'sparseCategoricalCrossentropy' });
+const x = tf.randomNormal([32, 12, 12, 2], 0, 1, 'float32', 1);
+const y = tf.floor(tf.randomUniform([32], 0, 3, 'float32', 2));
+const losses = [Number(await model.trainOnBatch(x, y))]; // the first step creates Adam's moments
+const before = tf.memory().numTensors;
+for (let i = 0; i < 2; i++) losses.push(Number(await model.trainOnBatch(x, y)));
+const leaked = tf.memory().numTensors - before;
+const weights = model.getWeights().map((w) => Array.from(w.dataSync()));
+console.log(JSON.stringify({ threads: getThreadsCount(), losses, leaked, weights }));
+`;
+  const env: NodeJS.ProcessEnv = { ...process.env, TIEFE_BACKEND: '' };
+  delete env.TIEFE_WASM_THREADS;
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      ['--import', 'tsx', '--import', '@tiefe/core/register', '--input-type=module', '-e', program],
+      { cwd: ROOT, env, timeout: 120_000, maxBuffer: 1 << 26 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe('initBackend in Node: threads, the same results as one thread, the process ends by itself', () => {
+  test('threads: 2 vs threads: 1, three Adam steps of a CNN agree to 1e-5; the default starts and exits too', async () => {
+    const [one, two, auto] = [await trainInChild(1), await trainInChild(2), await trainInChild(undefined)];
+    for (const r of [one, two, auto]) expect(r.code, r.stderr).toBe(0);
+    type Out = { threads: number; losses: number[]; leaked: number; weights: number[][] };
+    const [a, b, c] = [one, two, auto].map((r) => JSON.parse(r.stdout) as Out);
+    expect(a.threads).toBe(1);
+    expect(b.threads).toBe(2);
+    // The default: the cores left idle by other work when wasm starts (busy here: any of 1..min(cores, 8)).
+    expect(c.threads).toBeGreaterThanOrEqual(1);
+    expect(c.threads).toBeLessThanOrEqual(Math.min(os.availableParallelism(), 8));
+    for (const r of [a, b, c]) expect(r.leaked).toBe(0);
+    for (const r of [b, c]) {
+      for (let i = 0; i < a.losses.length; i++) expect(Math.abs(a.losses[i] - r.losses[i])).toBeLessThanOrEqual(1e-5);
+      expect(r.weights.length).toBe(a.weights.length);
+      a.weights.forEach((w, i) => {
+        const worst = Math.max(...w.map((v, k) => Math.abs(v - r.weights[i][k])));
+        expect(worst, `weight ${i}`).toBeLessThanOrEqual(1e-5);
+      });
+    }
+  });
+
+  test('the default thread count is the idle cores, at least 1, at most the cores and 8', () => {
+    expect(defaultWasmThreads(2, 1.9)).toBe(2);
+    expect(defaultWasmThreads(2, 1.4)).toBe(1);
+    expect(defaultWasmThreads(2, 0)).toBe(1);
+    expect(defaultWasmThreads(4, 3.6)).toBe(4);
+    expect(defaultWasmThreads(4, 2.2)).toBe(2);
+    expect(defaultWasmThreads(2, 60)).toBe(2); // a container that sees the host's idle CPUs
+    expect(defaultWasmThreads(32, 32)).toBe(8);
   });
 });

@@ -2,6 +2,8 @@
  * @tiefe/datasets: the course's data sets (MNIST, Fashion-MNIST, CIFAR-10/100, image folders, Cityscapes,
  * NIfTI volumes, synthetic sets) as tensors in one call, with splits, batching and augmentation; data-quality
  * reports (duplicates, leakage, label errors) and labels from several raters (Dawid-Skene, STAPLE, kappas).
+ *
+ * @packageDocumentation
  */
 export { type AugmentOptions, augmentImages, augmentSegmentation, type SegmentationAugmentOptions } from './augment.js';
 export {

@@ -2,6 +2,8 @@
  * @tiefe/deploy: what comes before deployment, the course's seventh step: weight quantisation of saved
  * models (float16, uint8/uint16 affine, as the tfjs converter writes them, loadable by tf.loadLayersModel),
  * a robustness check (datasets' augmentations, Gaussian noise, an out-of-distribution AUROC) and model cards.
+ *
+ * @packageDocumentation
  */
 export type { ModelSource } from './artifacts.js';
 export {

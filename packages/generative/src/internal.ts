@@ -79,11 +79,13 @@ export async function readScalar(t: tf.Tensor): Promise<number> {
   }
 }
 
-/** Whether the active backend reads tensors synchronously (not WebGPU in Node, which has no OffscreenCanvas). */
+/**
+ * Whether the active backend may be read synchronously: not WebGPU. Node's Dawn has no OffscreenCanvas (tfjs's
+ * sync read needs one), and in Chromium (SwiftShader, 4.22) a `dataSync` of a computed tensor breaks every later
+ * read ("A valid external Instance reference no longer exists"); the gallery's test caught it.
+ */
 export function canReadSync(): boolean {
-  return !(
-    tf.getBackend() === 'webgpu' && typeof (globalThis as { OffscreenCanvas?: unknown }).OffscreenCanvas === 'undefined'
-  );
+  return tf.getBackend() !== 'webgpu';
 }
 
 /** Checks that a tensor holds only finite numbers (no NaN, no Infinity). */

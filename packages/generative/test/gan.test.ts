@@ -127,7 +127,7 @@ describe('conditional discriminator', () => {
     d.dispose();
   });
 
-  test('AC-GAN: the class cross-entropy enters the generator loss with classWeight; mismatched heads are refused', async () => {
+  test('AC-GAN: the class cross-entropy enters both losses with classWeight (D on the fakes too unless classifyFakes is false); mismatched heads are refused', async () => {
     for (const classWeight of [0, 1, 2.5]) {
       const generator = ganGenerator({ outputShape: [6], kind: 'dense', latentDim: 4, classes: 4, filters: [8] });
       const discriminator = ganDiscriminator({
@@ -143,6 +143,23 @@ describe('conditional discriminator', () => {
           tf.tidy(() => l.setWeights(l.getWeights().map((w) => tf.zerosLike(w))));
       const trainer = new GanTrainer({ generator, discriminator, classWeight });
       expect(await trainer.generatorStep(5)).toBeCloseTo(Math.log(2) + classWeight * Math.log(4), 5);
+      // D: BCE(0, 1) + BCE(0, 0) = 2 log 2, plus the class cross-entropy of the reals and (by default) the fakes
+      const real = tf.randomUniform([5, 6], -1, 1);
+      const ids = tf.tensor1d([0, 1, 2, 3, 0]);
+      for (const classifyFakes of [true, false]) {
+        const d = new GanTrainer({ generator, discriminator, classWeight, classifyFakes });
+        const expected = 2 * Math.log(2) + classWeight * (classifyFakes ? 2 : 1) * Math.log(4);
+        expect(await d.discriminatorStep(real, ids)).toBeCloseTo(expected, 5);
+        d.dispose();
+        // that step moved D's heads: zero them again
+        for (const l of discriminator.layers)
+          if (['logit', 'class_logits'].includes(l.name) || l.getClassName() === 'Embedding')
+            tf.tidy(() => l.setWeights(l.getWeights().map((w) => tf.zerosLike(w))));
+      }
+      tf.dispose([real, ids]);
+      expect(() => new GanTrainer({ generator, discriminator, classifyFakes: 1 as never })).toThrow(
+        /GanTrainer: classifyFakes/,
+      );
       trainer.dispose();
       generator.dispose();
       discriminator.dispose();

@@ -6,6 +6,8 @@
  * factory returning `(yTrue, yPred) => tf.Scalar` for `model.compile({ metrics })` (per batch, e.g. `meanIoU()`),
  * and the method of the same name of the streaming {@link SegmentationConfusionMatrix} for the exact figure of
  * a whole data set (`cm.meanIoU()`). Images are NHWC (NDHWC for volumes).
+ *
+ * @packageDocumentation
  */
 export { checkInputs } from './checkInputs.js';
 export {

@@ -3,6 +3,8 @@
  * (windowing, normalisation, padding with masks, vocabularies), streaming inference and sampling, and the
  * classic tasks that show why LSTMs exist (the adding problem, forecasting, a character language model,
  * digit addition).
+ *
+ * @packageDocumentation
  */
 
 export {

@@ -3,42 +3,33 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '@tiefe/core';
 import { beforeAll, expect, test } from 'vitest';
 import { fusedGru } from '../src/index.js';
+import { expectFusedMatchesReference } from './fusedAgainstReference.js';
 
 beforeAll(() => initBackend({ prefer: ['webgpu'] }));
 
-// dataSync is not available on webgpu in Node: read asynchronously
-const rel = async (a: tf.Tensor, b: tf.Tensor) => {
-  const [d, m] = [tf.max(tf.abs(tf.sub(a, b))), tf.max(tf.abs(b))];
-  return (await d.data())[0] / (await m.data())[0];
-};
-
-// FusedGRU (its WGSL step kernels) on webgpu against tfjs-layers' GRU on the same backend, tiny (lavapipe
-// emulates the GPU on the CPU): masked steps, initial states, every output and gradient.
-test('webgpu: FusedGRU outputs and gradients equal tfjs-layers GRU within 1e-5 relative (mask, initial state)', async () => {
-  expect(tf.getBackend()).toBe('webgpu');
-  const args = { units: 3, returnSequences: true, returnState: true };
-  const ref = tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
-  const fused = fusedGru(args);
-  for (const layer of [ref, fused]) layer.apply(tfl.input({ shape: [4, 3] }));
-  ref.setWeights(ref.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 20 + i)));
-  fused.setWeights(ref.getWeights());
-  const x = tf.randomNormal([2, 4, 3], 0, 1, 'float32', 3);
-  const mask = tf.tensor2d([1, 0, 1, 1, 1, 1, 0, 0], [2, 4], 'bool');
-  const states = [tf.randomNormal([2, 3], 0, 1, 'float32', 4)];
-  const run = (layer: tfl.layers.Layer, a: tf.Tensor[]) =>
-    layer.apply(a[0], { mask, initialState: a.slice(1) }) as tf.Tensor[];
-  const yRef = run(ref, [x, ...states]);
-  const yFused = run(fused, [x, ...states]);
-  for (let i = 0; i < 2; i++) expect(await rel(yFused[i], yRef[i])).toBeLessThan(1e-5);
-  const rs = yRef.map((y, i) => tf.randomNormal(y.shape, 0, 1, 'float32', 40 + i));
-  const grads = (layer: tfl.layers.Layer) =>
-    tf.grads((...a: tf.Tensor[]) => tf.addN(run(layer, a.slice(0, 2)).map((o, i) => tf.sum(tf.mul(o, rs[i])))))([
-      x,
-      ...states,
-      ...layer.trainableWeights.map((v) => v.read()),
-    ]);
-  const gRef = grads(ref);
-  const gFused = grads(fused);
-  expect(gFused.length).toBe(5);
-  for (let i = 0; i < 5; i++) expect(await rel(gFused[i], gRef[i])).toBeLessThan(1e-5);
-});
+// FusedGRU (its WGSL step kernels: TiefeGruStepGates, TiefeGruStepCell and their gradients, each with its
+// matMul inside) on webgpu against tfjs-layers' GRU on the same backend, tiny (lavapipe emulates the GPU on the
+// CPU): masked steps, initial states, every output and gradient. The kernels tile threads by batch rows (4, 2
+// or 1 a thread) and units (a vec4 when units % 4 == 0): the cases cover scalar and vec4 programs and every row
+// count (not 4 rows of vec4, the bench's shapes: a cold Mesa shader cache took 36-54 s to compile those).
+test.each([
+  [4, 3, 'scalar units, 4 rows a thread'],
+  [2, 8, 'vec4 units, 2 rows a thread'],
+  [3, 4, 'vec4 units, 1 row a thread'],
+])(
+  'webgpu: FusedGRU (batch %i, units %i: %s) outputs and gradients equal tfjs-layers GRU within 1e-5 relative (mask, initial state)',
+  async (batch, units) => {
+    expect(tf.getBackend()).toBe('webgpu');
+    const args = { units, returnSequences: true, returnState: true };
+    const kernels = await expectFusedMatchesReference(
+      tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' }),
+      fusedGru(args),
+      { batch, units, stateCount: 1 },
+    );
+    // each half step in one kernel each way (no per-step matMul: the five are x W, dW, dx, h0^T dzr_0 for dU
+    // and dh0's)
+    const names = ['TiefeGruStepGates', 'TiefeGruStepCell', 'TiefeGruStepCellGrad', 'TiefeGruStepGatesGrad'];
+    const count = (name: string) => kernels.filter((k) => k === name).length;
+    expect([...names, 'BatchMatMul'].map(count)).toEqual([4, 4, 4, 4, 5]);
+  },
+);

@@ -78,6 +78,15 @@ export interface CompareTransferOptions {
    * moving statistics), since a few images give poor batch statistics.
    */
   fineTuneRate?: number;
+  /**
+   * Data augmentation, the same for all three strategies (default none): `(images, seed) => new images`, a new
+   * tensor (the input is not disposed), e.g. `(x, s) => augmentImages(x, { seed: s, rotationDegrees: 10,
+   * translate: 0.1, clip: [0, 1] })` from `@tiefe/datasets`. Given, each seed's labelled images are tiled to one
+   * pool of `steps * batchSize` images and augmented once: scratch and fine-tuning take their `steps` gradient
+   * steps as one pass over it (each step sees new variants), and the frozen head trains on the pool's cached
+   * features for as many image presentations as `head.epochs` over the labelled images.
+   */
+  augment?: (images: tf.Tensor, seed: number) => tf.Tensor;
   /** Strategies to run (default all three; `'fineTune'` starts from the `'frozen'` head, so it runs that too). */
   strategies?: TransferStrategy[];
   /** Called with one line per finished cell. */
@@ -162,6 +171,40 @@ function accuracy(model: tfl.LayersModel, x: tf.Tensor, labels: Int32Array): num
 }
 
 /**
+ * The training set of one seed under augmentation: `x` and `y` tiled to `n` rows, the images augmented once.
+ * The caller disposes both tensors.
+ */
+function augmentedPool(
+  x: tf.Tensor,
+  y: tf.Tensor,
+  n: number,
+  augment: (images: tf.Tensor, seed: number) => tf.Tensor,
+  seedValue: number,
+): [tf.Tensor, tf.Tensor] {
+  const reps = Math.ceil(n / x.shape[0]);
+  const [tiledX, tiledY] = tf.tidy(() => [
+    tf.slice(tf.tile(x, [reps, ...x.shape.slice(1).map(() => 1)]), 0, n),
+    tf.slice(tf.tile(y, [reps, 1]), 0, n),
+  ]);
+  let out: unknown;
+  try {
+    out = augment(tiledX, seedValue);
+  } finally {
+    if (out !== tiledX) tiledX.dispose();
+  }
+  if (!(out instanceof tf.Tensor) || out.shape.join() !== tiledX.shape.join()) {
+    if (out instanceof tf.Tensor) out.dispose();
+    tiledY.dispose();
+    throw new InputError(
+      'compareTransfer: augment',
+      `a function returning a tensor of the images' shape [${tiledX.shape.join(',')}]`,
+      out instanceof tf.Tensor ? `shape [${out.shape.join(',')}]` : describeValue(out),
+    );
+  }
+  return [out, tiledY];
+}
+
+/**
  * Compares learning a target task from a few labels per class from scratch, with a new head on the frozen
  * features of a trained `source`, and with that head then fine-tuning everything (batch norm kept frozen),
  * over several seeds. Every strategy of a seed sees the same drawn images and the same step budget; all are
@@ -203,6 +246,10 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
       describeValue(o.scratch),
     );
   }
+  if (o.augment !== undefined && typeof o.augment !== 'function') {
+    throw new InputError('compareTransfer: augment', 'a function (images, seed) => images', describeValue(o.augment));
+  }
+  const augment = o.augment;
   const log = o.log ?? (() => {});
 
   // Epochs of `steps` gradient steps at this many images: scratch and fine-tuning get the same budget.
@@ -235,13 +282,16 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
           tf.gather(o.train.x, tf.tensor1d(idx, 'int32')),
           tf.cast(tf.oneHot(tf.tensor1d(picked, 'int32'), classes), 'float32'),
         ]);
+        let [poolX, poolY] = [x, y];
         try {
+          // Scratch, the head and fine-tuning learn from the same images: the drawn ones or their augmented pool.
+          if (augment) [poolX, poolY] = augmentedPool(x, y, steps * batchSize, augment, s);
           if (strategies.includes('scratch')) {
             const t = performance.now();
             seed(s);
             const model = (o.scratch as () => tfl.LayersModel)();
             try {
-              await fitSteps(model, x, y, scratchRate);
+              await fitSteps(model, poolX, poolY, scratchRate);
               acc.scratch.push(accuracy(model, o.test.x, testLabels));
             } finally {
               model.dispose();
@@ -251,7 +301,7 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
           if (!strategies.includes('frozen')) continue;
           let t = performance.now();
           seed(s);
-          const features = extractFeatures(base, x, { batchSize: 256 });
+          const features = extractFeatures(base, poolX, { batchSize: 256 });
           const head = headModel(featureShape, {
             kind: 'classification',
             classes,
@@ -261,7 +311,9 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
           });
           try {
             head.compile({ optimizer: tf.train.adam(headRate), loss: 'categoricalCrossentropy' });
-            await head.fit(features, y, { epochs: headEpochs, batchSize, verbose: 0 });
+            // As many image presentations as `headEpochs` passes over the drawn images.
+            const epochs = Math.max(1, Math.round((headEpochs * idx.length) / poolX.shape[0]));
+            await head.fit(features, poolY, { epochs, batchSize, verbose: 0 });
             head.optimizer.dispose();
             acc.frozen.push(accuracy(head, testFeatures, testLabels));
             secs.frozen.push((performance.now() - t) / 1000);
@@ -273,7 +325,7 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
               try {
                 tuned = stackHead(cutAt(copy, o.features), head);
                 freeze(tuned, (l) => l.getClassName() === 'BatchNormalization');
-                await fitSteps(tuned, x, y, fineTuneRate);
+                await fitSteps(tuned, poolX, poolY, fineTuneRate);
                 acc.fineTune.push(accuracy(tuned, o.test.x, testLabels));
               } finally {
                 copy.dispose();
@@ -287,7 +339,7 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
             head.dispose();
           }
         } finally {
-          tf.dispose([x, y]);
+          tf.dispose([x, y, poolX, poolY]);
         }
       }
       for (const strategy of strategies) {

@@ -4,6 +4,8 @@
  * new classification, regression or U-Net segmentation head, cache embeddings and classify them (a head or
  * k-nearest neighbours), fine-tune with layer-wise learning rates, schedules and ReduceLROnPlateau, and compare
  * scratch, frozen-feature and fine-tuned learning from a few labels (`compareTransfer`).
+ *
+ * @packageDocumentation
  */
 export {
   type CompareTransferOptions,

@@ -54,8 +54,8 @@ export function nearestNames(name: string, names: readonly string[], count = 3):
 }
 
 /**
- * The layer of `model` called `name`; an {@link InputError} for `input` listing the nearest existing names
- * when there is none.
+ * The layer of `model` called `name`; an {@link @tiefe/core!InputError} for `input` listing the nearest existing
+ * names when there is none.
  */
 export function layerByName(model: tfl.LayersModel, name: string, input: string): tfl.layers.Layer {
   if (typeof name !== 'string') throw new InputError(input, 'a layer name (string)', describeValue(name));
@@ -84,7 +84,7 @@ function indexOf(model: tfl.LayersModel, at: string | number, input: string): nu
 /**
  * The indices (ascending, without repeats) of the layers of `model` that `selector` picks; `input` names the
  * argument in errors (`'freeze: layers'`). A name that does not exist, an index out of range or a selector
- * that picks nothing is an {@link InputError}.
+ * that picks nothing is an {@link @tiefe/core!InputError}.
  */
 export function selectLayers(model: tfl.LayersModel, selector: LayerSelector, input: string): number[] {
   const picked = new Set<number>();

@@ -148,6 +148,38 @@ describe('compareTransfer', () => {
     expect(both.loads()).toBe(4); // the base once, a copy per fine-tuning
   });
 
+  test('augment: one pool of steps x batchSize variants per seed, what every strategy learns from', async () => {
+    const before = tf.memory().numTensors;
+    const calls: string[] = [];
+    // Mirrored left-right, the block at (0,0) sits at (0,4), where the test images of another class have theirs.
+    const mirror = (x: tf.Tensor, s: number) => {
+      calls.push(`${x.shape.join('x')} seed ${s}`);
+      return tf.reverse(x, 2);
+    };
+    const run = (augment: typeof mirror | undefined, strategies: ('scratch' | 'fineTune')[]) =>
+      compareTransfer({
+        ...small,
+        source: artifacts,
+        scratch: () => tinyNet(3),
+        shots: [5],
+        seeds: [1, 2],
+        steps: 30,
+        batchSize: 8,
+        strategies,
+        augment,
+      });
+    const plain = await run(undefined, ['scratch', 'fineTune']);
+    const mirrored = await run(mirror, ['scratch', 'fineTune']);
+    expect(calls).toEqual(['240x8x8x1 seed 1', '240x8x8x1 seed 2']); // 30 steps of 8, the 15 images tiled
+    expect(tf.memory().numTensors).toBe(before);
+    for (const [i, r] of plain.entries()) {
+      expect(r.strategy).toBe(mirrored[i].strategy);
+      // Trained on the images: above 0.9; trained only on their mirror images: at most a third right.
+      expect(r.mean).toBeGreaterThan(0.9);
+      expect(mirrored[i].mean).toBeLessThan(0.4);
+    }
+  });
+
   test('bad input: typed errors naming the argument, nothing left behind', async () => {
     const before = tf.memory().numTensors;
     const run = (o: Partial<Parameters<typeof compareTransfer>[0]>) =>
@@ -166,6 +198,10 @@ describe('compareTransfer', () => {
     await expect(run({ shots: [0] })).rejects.toThrow(/compareTransfer: shots\[0\]/);
     await expect(run({ seeds: [] })).rejects.toThrow(/compareTransfer: seeds/);
     await expect(run({ head: { epochs: 0 } })).rejects.toThrow(/compareTransfer: head\.epochs/);
+    await expect(run({ augment: 1 as never })).rejects.toThrow(/compareTransfer: augment: expected a function/);
+    await expect(run({ augment: (x) => tf.slice(x, 0, 1) })).rejects.toThrow(
+      /compareTransfer: augment: expected a function returning a tensor of the images' shape \[192,8,8,1\], got shape \[1,8,8,1\]/,
+    );
     expect(tf.memory().numTensors).toBe(before);
   });
 });

@@ -23,7 +23,7 @@ export interface UpSampling3DArgs {
  * under the class name `'UpSampling3D'` so that models using it save and reload.
  */
 export class UpSampling3D extends tfl.layers.Layer {
-  /** @nocollapse */
+  /** The class name it is registered and saved under (`model.json`'s `class_name`). */
   static className = 'UpSampling3D';
   readonly size: [number, number, number];
 

@@ -1,4 +1,5 @@
-import { blankImage, describeValue, fillRect, InputError, type RgbaImage, upscale } from '@tiefe/core';
+import { heatmapChart, type TopLevelSpec } from '@tiefe/charts';
+import { describeValue, InputError } from '@tiefe/core';
 
 /**
  * The accuracy matrix of a continual run: `matrix[i][j]` is the accuracy on (test) experience j after training
@@ -144,24 +145,25 @@ export function accuracyTable(result: AccuracyMatrix): string {
 }
 
 /**
- * The matrix as a heatmap: one square of `cell` pixels per entry (rows: training steps, columns: experiences),
- * white for 0 to dark blue for 1 accuracy. Write it with core's `writePng`.
+ * The matrix as a heatmap chart (`@tiefe/charts`): rows `after e<i>` (the training steps), columns `e<j>` (the
+ * experiences), each cell's accuracy printed in percent, colours spanning 0..1 so charts of different strategies
+ * compare. Write it with `writeChart` of @tiefe/charts, or draw it with `mountChart`.
+ *
+ * @example
+ * await writeChart('out/naive.png', accuracyMatrixChart(result, { title: 'Split MNIST, naive' }));
  */
-export function accuracyHeatmap(result: AccuracyMatrix, options: { cell?: number } = {}): RgbaImage {
-  const m = checkMatrix('accuracyHeatmap', result);
-  const cell = options.cell ?? 24;
-  if (!Number.isInteger(cell) || cell < 1)
-    throw new InputError('accuracyHeatmap: cell', 'an integer >= 1', describeValue(cell));
-  const img = blankImage(m[0].length, m.length);
-  for (const [i, row] of m.entries()) {
-    for (const [j, v] of row.entries()) {
-      const a = Math.min(1, Math.max(0, v));
-      fillRect(img, { x: j, y: i, width: 1, height: 1 }, [
-        Math.round(255 - 225 * a),
-        Math.round(255 - 175 * a),
-        Math.round(255 - 55 * a),
-      ]);
-    }
-  }
-  return upscale(img, cell);
+export function accuracyMatrixChart(result: AccuracyMatrix, options: { title?: string } = {}): TopLevelSpec {
+  const m = checkMatrix('accuracyMatrixChart', result);
+  const title = options?.title ?? 'Accuracy matrix';
+  if (typeof title !== 'string' || title.length === 0)
+    throw new InputError('accuracyMatrixChart: title', 'a non-empty string', describeValue(title));
+  return heatmapChart({
+    title,
+    x: { title: 'accuracy on experience', labels: m[0].map((_, j) => `e${j}`) },
+    y: { title: 'after training on', labels: m.map((_, i) => `e${i}`) },
+    values: m,
+    format: '.1%',
+    valueTitle: 'accuracy',
+    domain: [0, 1],
+  });
 }

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-layers';
 import { BackendError } from '../errors.js';
 import { isNode } from '../platform.js';
 import { registerChainedOps } from '../tensor/chainedOps.js';
+import { checkInt } from '../validate.js';
 import { registerKernels } from './kernels/registry.js';
 import { ensureNavigatorGpu, probeAdapterInNode, VULKAN_HELP } from './nodeWebgpu.js';
 import { quietCpuBackend } from './quietCpuBackend.js';
@@ -53,9 +54,14 @@ export interface InitBackendOptions {
    */
   prefer?: BackendName[];
   /**
-   * Threads for the wasm backend. Default: 1 in Node (threads there rely on workarounds of tfjs 4.22 internals
-   * and gained nothing measurable on 2 cores), all cores (at most 8) in cross-origin isolated browser pages.
-   * Takes effect only when wasm starts for the first time in the process.
+   * Threads for the wasm backend (XNNPACK's pool; tfjs's threaded SIMD build when more than 1). Default: the
+   * environment variable `TIEFE_WASM_THREADS` when set (the repository's vitest config sets 1: its 2 test forks
+   * already fill 2 cores), else in Node the cores that other work leaves idle when wasm starts (measured over
+   * 100 ms; at least 1, at most 8), through Tiefe's own loader of tfjs's threaded module (no global patched; see
+   * docs/backends.md), and in browsers all cores (at most 8) in cross-origin isolated pages (elsewhere 1). On 2
+   * quiet cores 2 threads take the reference CNN step (batch 64) from 40.6 to 31.3 ms; with both cores busy
+   * they make it slower (51-53 against 39-41 ms), hence the idle-core count. 1 keeps the single-threaded SIMD
+   * build. Takes effect only when wasm starts for the first time in the process.
    */
   threads?: number;
   /**
@@ -92,6 +98,8 @@ export interface BackendChoice {
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendChoice> {
   if (options.wasmPaths !== undefined) checkWasmPaths('initBackend: wasmPaths', options.wasmPaths);
+  if (options.threads !== undefined) checkInt('initBackend: threads', options.threads, 1, 64);
+  const threads = options.threads ?? threadsFromEnv();
   const explicit = options.prefer ?? backendsFromEnv();
   const queue = [...(explicit ?? DEFAULT_BACKENDS)];
   if (queue.length === 0) throw new BackendError('initBackend: `prefer` is empty; name at least one backend');
@@ -118,7 +126,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           continue;
         }
       }
-      const adapter = await start(name, options);
+      const adapter = await start(name, { ...options, threads });
       return { name, adapter, skipped };
     } catch (e) {
       skipped.push({ name, reason: (e as Error).message });
@@ -157,6 +165,15 @@ function backendsFromEnv(): BackendName[] | undefined {
     }
   }
   return names as BackendName[];
+}
+
+function threadsFromEnv(): number | undefined {
+  const raw = isNode ? process.env.TIEFE_WASM_THREADS : undefined;
+  if (!raw) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64)
+    throw new BackendError(`TIEFE_WASM_THREADS: expected an integer in [1, 64], got "${raw}"`);
+  return n;
 }
 
 async function start(name: BackendName, options: InitBackendOptions): Promise<AdapterInfo | undefined> {
@@ -218,9 +235,7 @@ async function startWasm({ threads, wasmPaths }: InitBackendOptions): Promise<vo
   await import('@tensorflow/tfjs-backend-wasm');
   const paths = wasmPaths ?? (isNode ? undefined : await defaultWasmPaths());
   await locateWasmFiles(paths);
-  // Threads are opt-in in Node: tfjs 4.22 needs workarounds there and 2 threads gained nothing measurable on
-  // 2 cores; browsers (cross-origin isolated pages) use all cores unless told otherwise.
-  const setup = await configureWasmThreads(isNode ? (threads ?? 1) : threads);
+  const setup = await configureWasmThreads(threads);
   registerKernels();
   const restoreErrorHandling = keepNodeErrorHandling();
   try {

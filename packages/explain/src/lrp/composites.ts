@@ -22,7 +22,7 @@ export interface LayerInfo {
  */
 export type Composite = (layer: LayerInfo) => LrpRule | undefined;
 
-/** Options of {@link layerMap}. */
+/** Options of {@link composites.layerMap}. */
 export interface LayerMapOptions {
   /**
    * Pairs [classes or groups, rule], first match wins (zennit's `layer_map`): e.g.
@@ -66,7 +66,7 @@ export function epsilonPlus(options: CompositeOptions = {}): Composite {
   });
 }
 
-/** EpsilonPlusFlat: flat for the first linear layer, then {@link epsilonPlus}. */
+/** EpsilonPlusFlat: flat for the first linear layer, then {@link composites.epsilonPlus}. */
 export function epsilonPlusFlat(options: CompositeOptions = {}): Composite {
   return layerMap({
     map: [

@@ -15,7 +15,7 @@ export interface LrpOptions {
   target?: Target;
   /** One rule for every Dense and convolution layer; overrides `composite`. */
   rule?: LrpRule;
-  /** Picks a rule per linear layer (default {@link epsilonPlus}: epsilon on Dense, z+ on convolutions). */
+  /** Picks a rule per linear layer (default {@link composites.epsilonPlus}: epsilon on Dense, z+ on convolutions). */
   composite?: Composite;
   /** Rules for single layers by layer name; override `rule` and `composite`. */
   layerRules?: Record<string, LrpRule>;

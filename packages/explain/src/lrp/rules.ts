@@ -163,7 +163,7 @@ export function zPlus(): LrpRule {
   return { name: 'zPlus', relevance: (m, x, r) => alphaBetaRelevance(m, x, r, 1, 0, false) };
 }
 
-/** A bound for {@link zBox}: a number for every input element or a tensor that broadcasts to one input. */
+/** A bound for {@link rules.zBox}: a number for every input element or a tensor that broadcasts to one input. */
 export type Bound = number | tf.Tensor;
 
 /**

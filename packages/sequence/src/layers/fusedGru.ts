@@ -8,6 +8,10 @@ import {
   GRU_CELL_GRAD,
   GRU_GATES,
   GRU_GATES_GRAD,
+  GRU_STEP_CELL,
+  GRU_STEP_CELL_GRAD,
+  GRU_STEP_GATES,
+  GRU_STEP_GATES_GRAD,
   InputError,
 } from '@tiefe/core';
 import { type FusedCallOptions, FusedRecurrent, type FusedRecurrentArgs, stepMask } from './fusedRecurrent.js';
@@ -114,12 +118,70 @@ const recurrence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
 });
 
 /**
+ * {@link recurrence} where the backend runs each half of a step in one kernel, its matMul included (webgpu:
+ * {@link GRU_STEP_GATES}, {@link GRU_STEP_CELL} and their gradients): same inputs and output. Per step the
+ * gates `[B, 3U]` (z, r, r h) and the cell `[B, 2U]` (hh, h); backward, each half's `[B, 3U]` output is the
+ * next one's input, with a running sum of its part of dU, so dU needs no matMul over all steps. The h and
+ * pre-activation gradients are sliced out of each step's outputs as they come (on lavapipe a concat of whole
+ * packed outputs costs far more than small slices).
+ */
+const stepRecurrence = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+  const [proj, u, h0, mask] = args as tf.Tensor[];
+  const save = args[4] as tf.GradSaveFunc;
+  const [batch, units] = h0.shape as [number, number];
+  const time = proj.shape[0] / batch;
+  let cell = tf.concat([tf.zeros([batch, units]), h0], 1);
+  const cells = [cell];
+  const gs: tf.Tensor[] = [];
+  const hs = [h0];
+  for (let t = 0; t < time; t++) {
+    const [gates] = runKernel(GRU_STEP_GATES, { proj, u, prev: cell }, t);
+    [cell] = runKernel(GRU_STEP_CELL, { proj, u, gates, prev: cell, mask }, t);
+    gs.push(gates);
+    cells.push(cell);
+    hs.push(tf.slice(cell, [0, units], [batch, units]));
+  }
+  save([u, mask, h0, ...gs, ...cells]);
+  return {
+    value: tf.concat(hs.slice(1), 0),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [su, sm, sh0] = saved;
+      const G = saved.slice(3, 3 + time);
+      const C = saved.slice(3 + time);
+      const uT = tf.transpose(su);
+      // each backward output: [B, 3U], then U rows of the running dU (in U's layout)
+      let next = tf.zeros([batch + units, 3 * units]);
+      const dzrs: tf.Tensor[] = new Array(time);
+      const dhhs: tf.Tensor[] = new Array(time);
+      for (let t = time - 1; t >= 0; t--) {
+        const inputs = { gates: G[t], cell: C[t + 1], prev: C[t], dy, next, uT, mask: sm };
+        const [grad] = runKernel(GRU_STEP_CELL_GRAD, inputs, t);
+        [next] = runKernel(GRU_STEP_GATES_GRAD, { grad, gates: G[t], prev: C[t], next, uT }, t);
+        dhhs[t] = tf.slice(grad, [0, 0], [batch, units]);
+        dzrs[t] = tf.slice(next, [0, 0], [batch, 2 * units]);
+      }
+      const dZr = tf.concat(dzrs, 0);
+      const dHh = tf.concat(dhhs, 0);
+      // the kernels summed h_t^T dzr_{t+1} and every (r h_{t-1})^T dhh_t; the first step's h_{t-1} is h0
+      const first = tf.pad(tf.matMul(sh0, dzrs[0], true, false), [
+        [0, 0],
+        [0, units],
+      ]);
+      const dU = tf.add(tf.slice(next, [batch, 0], [units, 3 * units]), first);
+      const uzrT = tf.slice(uT, [0, 0], [2 * units, units]);
+      const dh0 = tf.add(stepMatMul(dzrs[0], uzrT), tf.slice(next, [0, 2 * units], [batch, units]));
+      return [tf.concat([dZr, dHh], 1), dU, dh0, tf.zerosLike(sm)];
+    },
+  };
+});
+
+/**
  * A GRU over a whole sequence with the tfjs-layers `GRU` maths (Keras's `reset_after: false`, the only GRU
  * tfjs implements: the reset gate scales h before its matMul; sigmoid gates, tanh candidate) and weight
  * layout, done the fast way: the input projection of all steps in one matMul before the loop, per step two
  * matMuls (`h U_zr`, then `(r h) U_h`) and two fused element-wise kernels (`TiefeGruGates`, `TiefeGruCell`,
- * registered by `@tiefe/core` on cpu, wasm and webgpu), and a hand-written backward pass through time. Masked
- * steps carry h through and repeat the previous output. Input `[batch, time, features]`.
+ * registered by `@tiefe/core` on cpu and wasm; on webgpu each matMul is inside its kernel, `TiefeGruStepGates`,
+ * `TiefeGruStepCell`), and a hand-written backward pass through time (the mirror image). Masked steps carry h through and repeat the previous output. Input `[batch, time, features]`.
  *
  * @example
  * const { output, h } = gruSequence(x, { kernel, recurrentKernel, bias }, { returnSequences: true });
@@ -156,7 +218,8 @@ export function gruSequence(x: tf.Tensor3D, weights: GruWeights, options: GruSeq
     }
   }
   const backend = tf.getBackend();
-  if (!tf.getKernel(GRU_CELL, backend)) {
+  const wholeSteps = tf.getKernel(GRU_STEP_CELL, backend) != null;
+  if (!wholeSteps && !tf.getKernel(GRU_CELL, backend)) {
     throw new InputError(
       'gruSequence: backend',
       "cpu, wasm or webgpu with @tiefe/core's kernels registered (initBackend or registerKernels)",
@@ -169,7 +232,7 @@ export function gruSequence(x: tf.Tensor3D, weights: GruWeights, options: GruSeq
     const xt = tf.reshape(tf.transpose(xs, [1, 0, 2]), [time * batch, features]);
     const proj = tf.add(tf.matMul(xt, kernel), bias);
     const h0 = o.initialState?.[0] ?? tf.zeros([batch, units]);
-    const y = recurrence(proj, recurrentKernel, h0, mask);
+    const y = (wholeSteps ? stepRecurrence : recurrence)(proj, recurrentKernel, h0, mask);
     const h = tf.slice(y, [(time - 1) * batch, 0], [batch, units]) as tf.Tensor2D;
     const output = returnSequences ? tf.transpose(tf.reshape(y, [time, batch, units]), [1, 0, 2]) : h;
     return { output, h };

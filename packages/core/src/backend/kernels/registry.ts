@@ -40,12 +40,22 @@ import { slice } from './wasm/Slice.js';
 import { sum } from './wasm/Sum.js';
 import { gruCellGradWasm, gruCellWasm, gruGatesGradWasm, gruGatesWasm } from './wasm/TiefeGruCell.js';
 import { lstmCellGradWasm, lstmCellWasm } from './wasm/TiefeLstmCell.js';
+import { tile } from './wasm/Tile.js';
 import { unsortedSegmentSum } from './wasm/UnsortedSegmentSum.js';
 import { BINARY_KERNELS, binaryAnyRank } from './webgpu/binaryRank5.js';
 import { cast as castWebgpu } from './webgpu/Cast.js';
 import { select } from './webgpu/Select.js';
-import { gruCellGradWebgpu, gruCellWebgpu, gruGatesGradWebgpu, gruGatesWebgpu } from './webgpu/TiefeGruCell.js';
-import { lstmCellGradWebgpu, lstmCellWebgpu } from './webgpu/TiefeLstmCell.js';
+import {
+  GRU_STEP_CELL,
+  GRU_STEP_CELL_GRAD,
+  GRU_STEP_GATES,
+  GRU_STEP_GATES_GRAD,
+  gruStepCellGradWebgpu,
+  gruStepCellWebgpu,
+  gruStepGatesGradWebgpu,
+  gruStepGatesWebgpu,
+} from './webgpu/TiefeGruCell.js';
+import { LSTM_STEP, LSTM_STEP_GRAD, lstmStepGradWebgpu, lstmStepWebgpu } from './webgpu/TiefeLstmCell.js';
 
 const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): tf.KernelConfig => ({
   kernelName,
@@ -61,7 +71,8 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   `DepthwiseConv2dNativeBackprop{Filter,Input}`, `UnsortedSegmentSum` for gather and Embedding gradients) and
  *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
  *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` over leading axes, `Identity` and same-dtype `Cast`
- *   without a copy, `Cast` to bool as x != 0, `Slice` without copying its whole input first), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   without a copy, `Cast` to bool as x != 0, `Slice` without copying its whole input first, `Tile` by block
+ *   copies), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
@@ -84,25 +95,33 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.Identity, 'wasm', identity),
   kernel(tf.Cast, 'wasm', cast),
   kernel(tf.Slice, 'wasm', slice),
+  kernel(tf.Tile, 'wasm', tile),
   kernel(tf.Select, 'webgpu', select),
   kernel(tf.Cast, 'webgpu', castWebgpu),
   ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
-  // Tiefe's own: the fused element-wise LSTM and GRU steps and their backward passes (used by
-  // @tiefe/sequence's FusedLSTM and FusedGRU), on every backend.
+  // Tiefe's own: the fused LSTM and GRU steps and their backward passes (used by @tiefe/sequence's FusedLSTM
+  // and FusedGRU): the element-wise part of a step on cpu and wasm (after a matMul), whole steps (or, for the
+  // GRU, halves: its reset gate acts between two matMuls) on webgpu.
   ...(
     [
-      [LSTM_CELL, lstmCellCpu, lstmCellWasm, lstmCellWebgpu],
-      [LSTM_CELL_GRAD, lstmCellGradCpu, lstmCellGradWasm, lstmCellGradWebgpu],
-      [GRU_GATES, gruGatesCpu, gruGatesWasm, gruGatesWebgpu],
-      [GRU_CELL, gruCellCpu, gruCellWasm, gruCellWebgpu],
-      [GRU_CELL_GRAD, gruCellGradCpu, gruCellGradWasm, gruCellGradWebgpu],
-      [GRU_GATES_GRAD, gruGatesGradCpu, gruGatesGradWasm, gruGatesGradWebgpu],
+      [LSTM_CELL, lstmCellCpu, lstmCellWasm],
+      [LSTM_CELL_GRAD, lstmCellGradCpu, lstmCellGradWasm],
+      [GRU_GATES, gruGatesCpu, gruGatesWasm],
+      [GRU_CELL, gruCellCpu, gruCellWasm],
+      [GRU_CELL_GRAD, gruCellGradCpu, gruCellGradWasm],
+      [GRU_GATES_GRAD, gruGatesGradCpu, gruGatesGradWasm],
     ] as const
-  ).flatMap(([name, cpu, wasm, webgpu]) => [
-    kernel(name, 'cpu', cpu),
-    kernel(name, 'wasm', wasm),
-    kernel(name, 'webgpu', webgpu),
-  ]),
+  ).flatMap(([name, cpu, wasm]) => [kernel(name, 'cpu', cpu), kernel(name, 'wasm', wasm)]),
+  ...(
+    [
+      [LSTM_STEP, lstmStepWebgpu],
+      [LSTM_STEP_GRAD, lstmStepGradWebgpu],
+      [GRU_STEP_GATES, gruStepGatesWebgpu],
+      [GRU_STEP_CELL, gruStepCellWebgpu],
+      [GRU_STEP_CELL_GRAD, gruStepCellGradWebgpu],
+      [GRU_STEP_GATES_GRAD, gruStepGatesGradWebgpu],
+    ] as const
+  ).map(([name, webgpu]) => kernel(name, 'webgpu', webgpu)),
 ];
 
 /**
@@ -131,7 +150,8 @@ for (const f of [...KERNELS.map((k) => k.kernelFunc), ...GRADIENTS.map((g) => g.
 }
 
 /**
- * Registers {@link KERNELS} for every backend that is registered with tfjs now, and {@link GRADIENTS}.
+ * Registers Tiefe's kernels (the `KERNELS` table of `registry.ts`) for every backend registered with tfjs now,
+ * and its gradients (`GRADIENTS`).
  * Importing `@tiefe/core` calls it (for the cpu backend and any backend loaded before), and `initBackend` calls
  * it after it loads the webgpu or wasm backend, so models built or loaded in any way train with no further call.
  * Call it yourself only when you load a backend package (`@tensorflow/tfjs-backend-wasm`) yourself after
