@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
+import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { configureWasmThreads, defaultWasmThreads } from '../src/backend/wasm/threads.js';
@@ -46,21 +46,15 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
     expect(again).toMatchObject({ threads: 2, reason: 'the wasm backend was already started' });
   });
 
-  test('conv2d gradients and a 256x256 matmul agree with cpu (relative 1e-4)', async () => {
-    const x = random(8 * 12 * 12 * 4);
-    const f = random(3 * 3 * 4 * 16);
-    const r = random(8 * 10 * 10 * 16);
-    const a = random(256 * 256);
+  /**
+   * Runs `build` on cpu and on the threaded wasm backend (no tensor left behind on either) and expects every
+   * output to agree within 1e-4 relative to its largest value, which must not be 0.
+   */
+  async function expectWasmMatchesCpu(build: () => tf.Tensor[]): Promise<void> {
     const run = async (name: string) => {
       await tf.setBackend(name);
       const before = tf.memory().numTensors;
-      const outs = tf.tidy(() => {
-        const loss = (p: tf.Tensor, q: tf.Tensor) =>
-          tf.sum(tf.mul(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'valid'), tf.tensor4d(r, [8, 10, 10, 16])));
-        const g = tf.grads(loss)([tf.tensor4d(x, [8, 12, 12, 4]), tf.tensor4d(f, [3, 3, 4, 16])]);
-        const m = tf.tensor2d(a, [256, 256]);
-        return [...g, tf.matMul(m, m, false, true)];
-      });
+      const outs = tf.tidy(build);
       const values = await Promise.all(outs.map((t) => t.data() as Promise<Float32Array>));
       tf.dispose(outs);
       expect(tf.memory().numTensors).toBe(before);
@@ -71,9 +65,47 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
     for (let i = 0; i < cpu.length; i++) {
       const scale = Math.max(...cpu[i].map(Math.abs));
       const worst = Math.max(...cpu[i].map((v, k) => Math.abs(v - wasm[i][k])));
-      expect(scale).toBeGreaterThan(0);
+      expect(scale, `output ${i}: signal`).toBeGreaterThan(0);
       expect(worst, `output ${i}`).toBeLessThanOrEqual(1e-4 * (1 + scale));
     }
+  }
+
+  test('conv2d gradients and a 256x256 matmul agree with cpu (relative 1e-4)', async () => {
+    const x = random(8 * 12 * 12 * 4);
+    const f = random(3 * 3 * 4 * 16);
+    const r = random(8 * 10 * 10 * 16);
+    const a = random(256 * 256);
+    await expectWasmMatchesCpu(() => {
+      const loss = (p: tf.Tensor, q: tf.Tensor) =>
+        tf.sum(tf.mul(tf.conv2d(p as tf.Tensor4D, q as tf.Tensor4D, 1, 'valid'), tf.tensor4d(r, [8, 10, 10, 16])));
+      const g = tf.grads(loss)([tf.tensor4d(x, [8, 12, 12, 4]), tf.tensor4d(f, [3, 3, 4, 16])]);
+      const m = tf.tensor2d(a, [256, 256]);
+      return [...g, tf.matMul(m, m, false, true)];
+    });
+  });
+
+  // Tiefe's SIMD kernels on the threaded build: its heap is a shared memory, so the shared-memory variant of the
+  // module is the one instantiated.
+  test('pooling gradients, a leading-axis sum and a first-layer filter gradient match cpu on a shared heap', async () => {
+    const heap = (tf.backend() as BackendWasm).wasm as unknown as { wasmMemory?: WebAssembly.Memory };
+    expect(heap.wasmMemory?.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const x = random(4 * 12 * 12 * 8);
+    const img = random(4 * 12 * 12);
+    await expectWasmMatchesCpu(() => {
+      const xs = tf.tensor4d(x, [4, 12, 12, 8]);
+      const r = tf.randomNormal([4, 6, 6, 8], 0, 1, 'float32', 5);
+      const maxGrad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), r)))(xs);
+      const avgGrad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.avgPool(a as tf.Tensor4D, 2, 2, 'valid'), r)))(xs);
+      const dy = tf.randomNormal([4, 10, 10, 32], 0, 1, 'float32', 6);
+      const dw = tf
+        .engine()
+        .runKernel(
+          'Conv2DBackpropFilter',
+          { x: tf.tensor4d(img, [4, 12, 12, 1]), dy },
+          { strides: 1, pad: 'valid', dataFormat: 'NHWC', dimRoundingMode: 'floor', filterShape: [3, 3, 1, 32] },
+        ) as tf.Tensor;
+      return [maxGrad, avgGrad, tf.sum(xs, [0, 1, 2]), dw];
+    });
   });
 });
 
