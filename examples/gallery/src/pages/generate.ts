@@ -8,7 +8,7 @@ import { lineChart } from '@tiefe/charts';
 import { seed } from '@tiefe/core';
 import { loadMnist } from '@tiefe/datasets';
 import { GanTrainer, ganDiscriminator, ganGenerator, sampleGrid, type Vae, vae } from '@tiefe/generative';
-import { button, canvas, drawRgba, liveChart, panel, row } from '../ui/dom.js';
+import { button, canvas, drawRgba, liveChart, panel, row, slider } from '../ui/dom.js';
 import { MNIST_URL, type PageContext, startPage, task } from '../ui/page.js';
 
 const DIGITS = 1000;
@@ -54,22 +54,16 @@ async function mount({ app, report, progress, param }: PageContext): Promise<voi
   const samples = canvas(panel(images, 'VAE samples from the prior'), 'vae-samples', 168, 168);
   const walkBox = panel(images, 'Latent walk between two test digits');
   const walk = canvas(walkBox, 'vae-walk', 112, 112);
-  const slider = document.createElement('input');
-  slider.type = 'range';
-  slider.id = 'walk';
-  slider.min = '0';
-  slider.max = '1';
-  slider.step = '0.05';
-  slider.value = '0';
-  slider.style.display = 'block';
-  walkBox.append(slider);
+  const walkSlider = slider('walk', { min: 0, max: 1, step: 0.05, value: 0 });
+  walkSlider.style.display = 'block';
+  walkBox.append(walkSlider);
   const byClass = canvas(panel(images, 'cGAN digits by class (rows 0-9)'), 'gan-digits', 168, 280);
 
   let model: Vae | undefined;
   const ends = [tf.slice(binary, 0, 1), tf.slice(binary, 1, 1)];
   const drawWalk = async () => {
     if (!model) return;
-    const t = Number(slider.value);
+    const t = Number(walkSlider.value);
     const [a, b] = ends.map((e) => (model as Vae).encode(e));
     const z = tf.tidy(() => tf.add(tf.mul(a.mean, 1 - t), tf.mul(b.mean, t)));
     const x = model.decode(z);
@@ -77,7 +71,7 @@ async function mount({ app, report, progress, param }: PageContext): Promise<voi
     report.numbers.walk = t;
     tf.dispose([a.mean, a.logVar, b.mean, b.logVar, z, x]);
   };
-  slider.addEventListener('input', () => void drawWalk());
+  walkSlider.addEventListener('input', () => void drawWalk());
   const drawSamples = async (m: Vae) => {
     seed(1);
     const x = m.sample(36);

@@ -19,7 +19,7 @@ import {
   Vocabulary,
 } from '@tiefe/sequence';
 import { modelArtifacts } from '@tiefe/transfer';
-import { button, liveChart, panel, row } from '../ui/dom.js';
+import { button, liveChart, panel, row, slider } from '../ui/dom.js';
 import { type PageContext, startPage, task, WASM_URL } from '../ui/page.js';
 
 const WINDOW = 24;
@@ -41,13 +41,7 @@ async function mount({ app, report, progress, param }: PageContext): Promise<voi
   const lmRow = row(app);
   const lmControls = panel(lmRow, 'Character LM');
   const lmChart = liveChart(lmRow, 'lm-chart', lmSpec([]));
-  const temp = document.createElement('input');
-  temp.type = 'range';
-  temp.id = 'temperature';
-  temp.min = '0.2';
-  temp.max = '2';
-  temp.step = '0.1';
-  temp.value = '0.8';
+  const temp = slider('temperature', { min: 0.2, max: 2, step: 0.1, value: 0.8 });
   const tempLabel = document.createElement('label');
   tempLabel.textContent = `temperature ${temp.value}`;
   temp.addEventListener('input', () => {

@@ -32,6 +32,18 @@ export function button(parent: HTMLElement, id: string, label: string, onClick: 
   return b;
 }
 
+/** A range input (`<input type="range">`) with its bounds, step and starting value; the caller places it. */
+export function slider(id: string, range: { min: number; max: number; step: number; value: number }): HTMLInputElement {
+  const s = document.createElement('input');
+  s.type = 'range';
+  s.id = id;
+  s.min = String(range.min);
+  s.max = String(range.max);
+  s.step = String(range.step);
+  s.value = String(range.value);
+  return s;
+}
+
 /** A canvas of `width` x `height` appended to `parent`. */
 export function canvas(parent: HTMLElement, id: string, width: number, height: number): HTMLCanvasElement {
   const c = document.createElement('canvas');
