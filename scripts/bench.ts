@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: runs `packages/<pkg>/bench/*.bench.ts`, one file on one backend at a time, each in its own
+ * `npm run bench`: runs `packages/<pkg>/bench/*.bench.ts` and `examples/<name>/bench/*.bench.ts`, one file on one backend at a time, each in its own
  * process (a fresh tfjs engine, no cross-talk between backends, nothing else competing for the cores), and
  * writes every result to bench/results/latest.json and latest.md as soon as it lands.
  *
@@ -90,17 +90,20 @@ export function declaredKind(source: string): BenchKind | undefined {
   return m?.[1] as BenchKind | undefined;
 }
 
-/** Every `*.bench.ts` under packages/<pkg>/bench, as paths relative to the repository root, sorted. */
+/** Every `*.bench.ts` under packages/<pkg>/bench and examples/<name>/bench, as paths relative to the repository root, sorted. */
 function benchFiles(): string[] {
   const files: string[] = [];
-  for (const pkg of readdirSync(join(root, 'packages'))) {
-    let names: string[] = [];
-    try {
-      names = readdirSync(join(root, 'packages', pkg, 'bench'));
-    } catch {
-      continue;
+  // A package's benches, and an example's (one that runs its own program, e.g. transfer-digits' protocol).
+  for (const top of ['packages', 'examples']) {
+    for (const dir of readdirSync(join(root, top))) {
+      let names: string[] = [];
+      try {
+        names = readdirSync(join(root, top, dir, 'bench'));
+      } catch {
+        continue;
+      }
+      for (const n of names) if (n.endsWith('.bench.ts')) files.push(`${top}/${dir}/bench/${n}`);
     }
-    for (const n of names) if (n.endsWith('.bench.ts')) files.push(`packages/${pkg}/bench/${n}`);
   }
   return files.sort();
 }

@@ -1,5 +1,5 @@
 /**
- * The row a bench file returns, shared by scripts/bench.ts and every `packages/<pkg>/bench/*.bench.ts`
+ * The row a bench file returns, shared by scripts/bench.ts and every `packages/<pkg>/bench/*.bench.ts` (and `examples/<name>/bench/*.bench.ts`)
  * (`import type { BenchRow } from '../../../scripts/benchRow.js'`: a type only, nothing to load at run time).
  */
 export interface BenchRow {

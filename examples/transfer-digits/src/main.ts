@@ -3,10 +3,11 @@
  * labelled images per class from scratch, with a head on the frozen features, and with that head plus
  * fine-tuning, over 3 seeds; prints the table and writes report.json and accuracy.png.
  *
- * Reads the official IDX files from MNIST_DIR (default: ../shared/data/mnist beside the repository; 8,000 of
- * its 10,000 digits train, 2,000 test) and the Fashion-MNIST sample from FASHION_DIR (default
+ * Reads the official IDX files from MNIST_DIR (default: ../shared/data/mnist beside the repository; digits 0-4
+ * of its first 8,000 train the source, those of the last 2,000 test it; digits 5-9 are split at random into a
+ * pool for the few labels, 40%, and the test set, 60%) and the Fashion-MNIST sample from FASHION_DIR (default
  * ../shared/data/fashion-mnist-sample; skipped when absent). Env: SEEDS (default 1,2,3), SHOTS (default
- * 10,50,100), STEPS (default 150), SOURCE_EPOCHS (default 2), LIMIT (digits used, default all), OUT_DIR (default
+ * 10,50,100), STEPS (default 150), SOURCE_EPOCHS (default 12), LIMIT (digits used, default all), OUT_DIR (default
  * examples/transfer-digits/out).
  */
 import { dirname, join, relative, resolve } from 'node:path';

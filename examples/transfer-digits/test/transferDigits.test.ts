@@ -22,7 +22,7 @@ describe('examples/transfer-digits', () => {
       limit: 1500,
       shots: [2, 5],
       seeds: [1],
-      sourceEpochs: 3,
+      sourceEpochs: 5,
       steps: 3,
       headEpochs: 5,
       backends: ['wasm', 'cpu'],
@@ -49,7 +49,7 @@ describe('examples/transfer-digits', () => {
       expect(r.mean).toBeGreaterThanOrEqual(0);
       expect(r.mean).toBeLessThanOrEqual(1);
     }
-    // Three epochs (~30 steps) on ~600 digits are well above chance (0.2) on 0-4 (measured: 0.77).
+    // Five epochs (~50 steps, four of them augmented) on ~600 digits are well above chance (0.2) on 0-4.
     expect(report.source.accuracy).toBeGreaterThan(0.5);
     expect(lines.join('\n')).toContain('digits 5-9, 5/class (25 images), frozen:');
     const png = readFileSync(join(outDir, 'accuracy.png'));

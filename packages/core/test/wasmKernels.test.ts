@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { KERNELS } from '../src/backend/kernels/registry.js';
 import { MIN_XNNPACK_MACS } from '../src/backend/kernels/wasm/BatchMatMul.js';
-import { convFilterGrad, convInputGrad, filterGradUsesMatMul } from '../src/backend/kernels/wasm/convBackprop.js';
+import { convFilterGrad, convInfo, convInputGrad, filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
 import { createRng, initBackend, registerKernels } from '../src/index.js';
 
 const WASM_KERNELS = KERNELS.filter((k) => k.backendName === 'wasm');
@@ -72,6 +72,9 @@ const CONV_CASES: ConvCase[] = [
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 1, pad: 'valid' },
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 2, pad: 'same' },
   { batch: 3, h: 9, w: 11, inC: 2, k: [2, 3], outC: 16, strides: 1, pad: 'same' },
+  // Small images with many channels: at stride 1 the swapped-roles convolution, not one matmul per tap.
+  { batch: 2, h: 3, w: 3, inC: 24, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
+  { batch: 1, h: 4, w: 3, inC: 40, k: [2, 2], outC: 24, strides: 1, pad: 'valid' },
 ];
 
 const name = (c: ConvCase) =>
@@ -128,19 +131,15 @@ describe('wasm training kernels match the cpu backend', () => {
     }
   });
 
-  test('the conv cases cover both routes of the filter gradient (transposes + conv, and matmul)', () => {
+  test('the conv cases cover every route of the filter gradient (patches, taps, swapped)', () => {
     const routes = CONV_CASES.map((c) => {
-      const info = tf.backend_util.computeConv2DInfo(
-        [c.batch, c.h, c.w, c.inC],
-        [...c.k, c.inC, c.outC],
-        c.strides,
-        1,
-        c.pad,
-      );
-      return filterGradUsesMatMul([c.batch, c.h, c.w, c.inC], info.outShape, c.k);
+      const { info, g } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
+      return filterGradRoute([c.batch, c.h, c.w, c.inC], info.outShape, g);
     });
-    expect(routes.filter((r) => r).length).toBeGreaterThanOrEqual(3);
-    expect(routes.filter((r) => !r).length).toBeGreaterThanOrEqual(5);
+    const count = (r: string) => routes.filter((x) => x === r).length;
+    expect(count('patches')).toBeGreaterThanOrEqual(3);
+    expect(count('taps')).toBeGreaterThanOrEqual(3);
+    expect(count('swapped')).toBeGreaterThanOrEqual(4);
   });
 
   test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, initBackend, seed } from '@tiefe/core';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { compareTransfer, drawPerClass, modelArtifacts } from '../src/index.js';
 import { tinyNet } from './helpers/tinyNet.js';
 
@@ -180,6 +180,48 @@ describe('compareTransfer', () => {
     }
   });
 
+  test('schedule: cosine takes scratch and fine-tuning from their rates to ~0 over the steps; constant keeps them', async () => {
+    const before = tf.memory().numTensors;
+    // Every Adam that compareTransfer makes, and the rate each one had when its training ended.
+    const made: tf.AdamOptimizer[] = [];
+    const adam = tf.train.adam;
+    const spy = vi.spyOn(tf.train, 'adam').mockImplementation((...args) => {
+      const o = adam(...args);
+      made.push(o);
+      return o;
+    });
+    const run = async (schedule: 'constant' | 'cosine') => {
+      made.length = 0;
+      await compareTransfer({
+        ...small,
+        source: artifacts,
+        scratch: () => tinyNet(3),
+        shots: [5],
+        seeds: [1],
+        steps: 20,
+        batchSize: 5,
+        scratchRate: 0.01,
+        fineTuneRate: 0.002,
+        head: { epochs: 5, learningRate: 0.05 },
+        schedule,
+      });
+      // In order: scratch, the frozen head, fine-tuning.
+      return made.map((o) => (o as unknown as { learningRate: number }).learningRate);
+    };
+    try {
+      expect(await run('constant')).toEqual([0.01, 0.05, 0.002]);
+      const [scratch, head, fine] = await run('cosine');
+      // 20 steps (15 images in 3 batches: 7 epochs, 21 steps): the last is lr * (1 + cos(pi * 20/21)) / 2.
+      const last = (lr: number) => (lr * (1 + Math.cos((Math.PI * 20) / 21))) / 2;
+      expect(scratch).toBeCloseTo(last(0.01), 8);
+      expect(fine).toBeCloseTo(last(0.002), 8);
+      expect(head).toBe(0.05); // the head on cached features keeps its own rate
+    } finally {
+      spy.mockRestore();
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   test('bad input: typed errors naming the argument, nothing left behind', async () => {
     const before = tf.memory().numTensors;
     const run = (o: Partial<Parameters<typeof compareTransfer>[0]>) =>
@@ -199,6 +241,7 @@ describe('compareTransfer', () => {
     await expect(run({ seeds: [] })).rejects.toThrow(/compareTransfer: seeds/);
     await expect(run({ head: { epochs: 0 } })).rejects.toThrow(/compareTransfer: head\.epochs/);
     await expect(run({ augment: 1 as never })).rejects.toThrow(/compareTransfer: augment: expected a function/);
+    await expect(run({ schedule: 'linear' as never })).rejects.toThrow(/compareTransfer: schedule: expected one of/);
     await expect(run({ augment: (x) => tf.slice(x, 0, 1) })).rejects.toThrow(
       /compareTransfer: augment: expected a function returning a tensor of the images' shape \[192,8,8,1\], got shape \[1,8,8,1\]/,
     );

@@ -41,6 +41,24 @@ export function view(info: tf.TensorInfo, shape: number[]): tf.TensorInfo {
   return { dataId: info.dataId, shape, dtype: info.dtype };
 }
 
+/**
+ * A tensor that aliases `count` float32 values of `info`'s buffer from element `at` on (no copy), so that a wasm
+ * kernel can read a window of a buffer as a tensor of its own. Release it with {@link releaseAlias}, never with
+ * {@link free}: it owns no memory.
+ */
+export function aliasAt(backend: BackendWasm, info: tf.TensorInfo, at: number, shape: number[]): tf.TensorInfo {
+  const base = backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
+  return backend.makeOutput(shape, 'float32', base + at * 4);
+}
+
+/** Unregisters an {@link aliasAt} tensor, leaving the memory it viewed to its owner. */
+export function releaseAlias(backend: BackendWasm, alias: tf.TensorInfo): void {
+  const entry = backend.dataIdMap.get(alias.dataId);
+  if (!entry) return;
+  (backend.wasm as unknown as { tfjs: { disposeData(id: number): void } }).tfjs.disposeData(entry.id);
+  backend.dataIdMap.delete(alias.dataId);
+}
+
 /** A float32 view of a tensor's data on the wasm heap. Take it after the last allocation: growth detaches it. */
 export function f32(backend: BackendWasm, info: tf.TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
