@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { GRU_CELL, GRU_CELL_GRAD, GRU_GATES, GRU_GATES_GRAD, initBackend } from '@tiefe/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { FusedGRU, fusedGru, gruSequence, streamingModel } from '../src/index.js';
+import { FusedGRU, fusedGru, gruSequence } from '../src/index.js';
+import { expectFusedMatchesReference, expectTrainsAndStreams, VARIANTS } from './fusedAgainstReference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tiefe-fused-gru-'));
 beforeAll(async () => {
@@ -81,93 +82,23 @@ describe('TiefeGru* kernels', () => {
   );
 });
 
-interface Variant {
-  returnSequences?: boolean;
-  returnState?: boolean;
-  goBackwards?: boolean;
-  masked?: boolean;
-  initialState?: boolean;
-}
-
-/** tfjs-layers' GRU and a FusedGRU with the same random weights (applied eagerly, with an explicit mask). */
-function pair(features: number, units: number, v: Variant) {
-  const args = {
-    units,
-    returnSequences: v.returnSequences ?? false,
-    returnState: v.returnState ?? false,
-    goBackwards: v.goBackwards ?? false,
-  };
-  const ref = tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
-  const fused = fusedGru(args);
-  for (const layer of [ref, fused]) layer.apply(tfl.input({ shape: [null, features] }));
-  ref.setWeights(ref.getWeights().map((w, i) => tf.randomNormal(w.shape, 0, 0.5, 'float32', 10 + i)));
-  fused.setWeights(ref.getWeights());
-  return { ref, fused };
-}
-
-function apply(layer: tfl.layers.Layer, inputs: tf.Tensor[], mask?: tf.Tensor): tf.Tensor[] {
-  const kwargs: Record<string, unknown> = {};
-  if (mask) kwargs.mask = mask;
-  if (inputs.length > 1) kwargs.initialState = inputs.slice(1);
-  return [layer.apply(inputs[0], kwargs) as tf.Tensor | tf.Tensor[]].flat();
-}
-
-const VARIANTS: [string, Variant][] = [
-  ['last output', {}],
-  ['returnSequences', { returnSequences: true }],
-  ['goBackwards + returnSequences', { goBackwards: true, returnSequences: true }],
-  ['masked (padded steps in the middle and at the end)', { masked: true, returnSequences: true }],
-  ['initial state + returnState', { initialState: true, returnState: true }],
-  [
-    'everything at once',
-    { initialState: true, returnState: true, returnSequences: true, goBackwards: true, masked: true },
-  ],
-];
-
 describe('FusedGRU', () => {
-  test.each(VARIANTS)('%s: outputs and all gradients equal tfjs-layers GRU within 1e-5 relative', (_, v) => {
-    const [F, Un] = [4, 5];
-    const { ref, fused } = pair(F, Un, v);
-    const x = tf.randomNormal([3, 7, F], 0, 1, 'float32', 1);
-    const mask = v.masked
-      ? tf.tensor2d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1], [3, 7], 'bool')
-      : undefined;
-    const inputs = [x, ...(v.initialState ? [tf.randomNormal([3, Un], 0, 1, 'float32', 4)] : [])];
-    const yRef = apply(ref, inputs, mask);
-    const yFused = apply(fused, inputs, mask);
-    expect(yFused.length).toBe(v.returnState ? 2 : 1);
-    yFused.forEach((y, i) => {
-      expect(y.shape).toEqual(yRef[i].shape);
-      expect(rel(y, yRef[i])).toBeLessThan(1e-5);
-    });
-    const rs = yRef.map((y, i) => tf.randomNormal(y.shape, 0, 1, 'float32', 40 + i));
-    const grads = (layer: tfl.layers.Layer) =>
-      tf.grads((...a: tf.Tensor[]) =>
-        tf.addN(apply(layer, a.slice(0, inputs.length), mask).map((o, i) => tf.sum(tf.mul(o, rs[i])))),
-      )([...inputs, ...layer.trainableWeights.map((t) => t.read())]);
-    const gRef = grads(ref);
-    const gFused = grads(fused);
-    expect(gFused.length).toBe(inputs.length + 3);
-    gFused.forEach((g, i) => {
-      expect(g.shape).toEqual(gRef[i].shape);
-      expect(rel(g, gRef[i])).toBeLessThan(1e-5);
-    });
+  test.each(VARIANTS)('%s: outputs and all gradients equal tfjs-layers GRU within 1e-5 relative', async (_, v) => {
+    const args = {
+      units: 5,
+      returnSequences: !!v.returnSequences,
+      returnState: !!v.returnState,
+      goBackwards: !!v.goBackwards,
+    };
+    const ref = tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
+    await expectFusedMatchesReference(ref, fusedGru(args), { batch: 4, units: 5, stateCount: 1, ...v });
   });
 
   test('on wasm: outputs and gradients equal tfjs-layers GRU on wasm (masked, initial state)', async () => {
     await tf.setBackend('wasm');
-    const { ref, fused } = pair(3, 4, { returnSequences: true });
-    const x = tf.randomNormal([2, 6, 3], 0, 1, 'float32', 7);
-    const mask = tf.tensor2d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6], 'bool');
-    const inputs = [x, tf.randomNormal([2, 4], 0, 1, 'float32', 8)];
-    const grads = (layer: tfl.layers.Layer) =>
-      tf.grads((...a: tf.Tensor[]) => tf.sum(tf.square(apply(layer, a.slice(0, 2), mask)[0])))([
-        ...inputs,
-        ...layer.trainableWeights.map((t) => t.read()),
-      ]);
-    expect(rel(apply(fused, inputs, mask)[0], apply(ref, inputs, mask)[0])).toBeLessThan(1e-5);
-    const gRef = grads(ref);
-    for (const [i, g] of grads(fused).entries()) expect(rel(g, gRef[i])).toBeLessThan(1e-5);
+    const args = { units: 4, returnSequences: true };
+    const ref = tfl.layers.gru({ ...args, recurrentActivation: 'sigmoid' });
+    await expectFusedMatchesReference(ref, fusedGru(args), { batch: 4, units: 4, stateCount: 1 });
     await tf.setBackend('cpu');
   });
 
@@ -197,22 +128,7 @@ describe('FusedGRU', () => {
     const seqIn = tfl.input({ shape: [5, 2] });
     const seqOut = fusedGru({ units: 3, returnSequences: true }).apply(seqIn) as tfl.SymbolicTensor;
     const seq = tfl.model({ inputs: seqIn, outputs: seqOut });
-    seq.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-    const y = tf.zeros([2, 5, 3]);
-    const input = tf.randomNormal([2, 5, 2], 0, 1, 'float32', 9);
-    await seq.fit(input, y, { epochs: 1, verbose: 0 });
-    const before = tf.memory().numTensors;
-    const h = await seq.fit(input, y, { epochs: 5, verbose: 0 });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(h.history.loss[4]).toBeLessThan(h.history.loss[0] as number);
-    const live = await streamingModel(seq);
-    expect(live.model.layers[1].getClassName()).toBe('GRU');
-    const full = (seq.predict(tf.slice(input, [0, 0, 0], [1, 5, 2])) as tf.Tensor).arraySync() as number[][][];
-    for (let t = 0; t < 5; t++) {
-      const yt = live.step(tf.reshape(tf.slice(input, [0, t, 0], [1, 1, 2]), [1, 2]));
-      for (const [j, v] of Array.from(yt.dataSync()).entries()) expect(v).toBeCloseTo(full[0][t][j], 5);
-    }
-    live.dispose();
+    await expectTrainsAndStreams(seq, tf.randomNormal([2, 5, 2], 0, 1, 'float32', 9), 3, 'GRU');
   });
 
   test('what is not fused is refused with the argument named; bad input too', () => {

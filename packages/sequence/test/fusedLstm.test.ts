@@ -5,7 +5,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend, LSTM_CELL, LSTM_CELL_GRAD } from '@tiefe/core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { FusedLSTM, fusedLstm, lstmSequence, streamingModel } from '../src/index.js';
+import { FusedLSTM, fusedLstm, lstmSequence } from '../src/index.js';
+import { expectFusedMatchesReference, expectTrainsAndStreams, VARIANTS } from './fusedAgainstReference.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tiefe-fused-'));
 beforeAll(async () => {
@@ -125,14 +126,6 @@ function pair(features: number, units: number, v: Variant) {
   return { ref, fused };
 }
 
-/** `layer` on x (and initial states), with the mask when given, as a list of outputs. */
-function run(layer: tfl.layers.Layer, inputs: tf.Tensor[], mask?: tf.Tensor): tf.Tensor[] {
-  const kwargs: Record<string, unknown> = {};
-  if (mask) kwargs.mask = mask;
-  if (inputs.length > 1) kwargs.initialState = inputs.slice(1);
-  return [layer.apply(inputs[0], kwargs) as tf.Tensor | tf.Tensor[]].flat();
-}
-
 /** Whole-model use: a Masking layer, symbolic initial states, a model to save and reload. */
 function model(layer: tfl.layers.Layer, features: number, units: number, v: Variant): tfl.LayersModel {
   const x = tfl.input({ shape: [null, features] });
@@ -142,54 +135,16 @@ function model(layer: tfl.layers.Layer, features: number, units: number, v: Vari
   return tfl.model({ inputs: [x, ...states], outputs: out as tfl.SymbolicTensor[] });
 }
 
-const VARIANTS: [string, Variant][] = [
-  ['last output', {}],
-  ['returnSequences', { returnSequences: true }],
-  ['goBackwards + returnSequences', { goBackwards: true, returnSequences: true }],
-  ['masked (Masking, padded steps in the middle and at the end)', { masked: true, returnSequences: true }],
-  ['initial states + returnState', { initialState: true, returnState: true }],
-  [
-    'everything at once',
-    { initialState: true, returnState: true, returnSequences: true, goBackwards: true, masked: true },
-  ],
-];
-
 describe('FusedLSTM', () => {
-  test.each(VARIANTS)('%s: outputs and all gradients equal tfjs-layers LSTM within 1e-5 relative', (_, v) => {
-    const [F, Un] = [4, 5];
-    const { ref, fused } = pair(F, Un, v);
-    const x = tf.tidy(() => {
-      const raw = tf.randomNormal([3, 7, F], 0, 1, 'float32', 1);
-      // zero steps (masked by Masking): sample 0 at t = 2, sample 1 at t = 5, 6 (padding at the end)
-      const keep = tf.tensor3d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1], [3, 7, 1]);
-      return v.masked ? tf.mul(raw, keep) : raw;
-    });
-    const states = v.initialState
-      ? [tf.randomNormal([3, Un], 0, 1, 'float32', 4), tf.randomNormal([3, Un], 0, 1, 'float32', 5)]
-      : [];
-    const inputs = [x, ...states];
-    const mask = v.masked ? tf.any(tf.notEqual(x, 0), -1) : undefined;
-    const yRef = run(ref, inputs, mask);
-    const yFused = run(fused, inputs, mask);
-    expect(yFused.length).toBe(v.returnState ? 3 : 1);
-    yFused.forEach((y, i) => {
-      expect(y.shape).toEqual(yRef[i].shape);
-      expect(rel(y, yRef[i])).toBeLessThan(1e-5);
-    });
-    const rs = yRef.map((y, i) => tf.randomNormal(y.shape, 0, 1, 'float32', 40 + i));
-    const grads = (layer: tfl.layers.Layer) => {
-      const w = layer.trainableWeights.map((t) => t.read() as tf.Variable);
-      const f = (...a: tf.Tensor[]) =>
-        tf.addN(run(layer, a.slice(0, inputs.length), mask).map((o, i) => tf.sum(tf.mul(o, rs[i]))));
-      return tf.grads(f)([...inputs, ...w]);
+  test.each(VARIANTS)('%s: outputs and all gradients equal tfjs-layers LSTM within 1e-5 relative', async (_, v) => {
+    const args = {
+      units: 5,
+      returnSequences: !!v.returnSequences,
+      returnState: !!v.returnState,
+      goBackwards: !!v.goBackwards,
     };
-    const gRef = grads(ref);
-    const gFused = grads(fused);
-    expect(gFused.length).toBe(inputs.length + 3);
-    gFused.forEach((g, i) => {
-      expect(g.shape).toEqual(gRef[i].shape);
-      expect(rel(g, gRef[i])).toBeLessThan(1e-5);
-    });
+    const ref = tfl.layers.lstm({ ...args, recurrentActivation: 'sigmoid' });
+    await expectFusedMatchesReference(ref, fusedLstm(args), { batch: 4, units: 5, stateCount: 2, ...v });
   });
 
   test('gradient of lstmSequence matches central finite differences', () => {
@@ -219,18 +174,9 @@ describe('FusedLSTM', () => {
 
   test('on wasm: outputs and gradients equal tfjs-layers LSTM on wasm (masked, initial states)', async () => {
     await tf.setBackend('wasm');
-    const { ref, fused } = pair(3, 4, { returnSequences: true });
-    const x = tf.randomNormal([2, 6, 3], 0, 1, 'float32', 7);
-    const mask = tf.tensor2d([1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 0, 0], [2, 6], 'bool');
-    const inputs = [x, tf.randomNormal([2, 4], 0, 1, 'float32', 8), tf.randomNormal([2, 4], 0, 1, 'float32', 9)];
-    const grads = (layer: tfl.layers.Layer) =>
-      tf.grads((...a: tf.Tensor[]) => tf.sum(tf.square(run(layer, a.slice(0, 3), mask)[0])))([
-        ...inputs,
-        ...layer.trainableWeights.map((t) => t.read()),
-      ]);
-    expect(rel(run(fused, inputs, mask)[0], run(ref, inputs, mask)[0])).toBeLessThan(1e-5);
-    const gRef = grads(ref);
-    for (const [i, g] of grads(fused).entries()) expect(rel(g, gRef[i])).toBeLessThan(1e-5);
+    const args = { units: 4, returnSequences: true };
+    const ref = tfl.layers.lstm({ ...args, recurrentActivation: 'sigmoid' });
+    await expectFusedMatchesReference(ref, fusedLstm(args), { batch: 4, units: 4, stateCount: 2 });
     await tf.setBackend('cpu');
   });
 
@@ -260,22 +206,8 @@ describe('FusedLSTM', () => {
     // a fresh layer starts with the unit forget bias
     const fresh = tfl.sequential({ layers: [fusedLstm({ units: 2, inputShape: [3, 1] })] });
     expect(Array.from(fresh.getWeights()[2].dataSync())).toEqual([0, 0, 1, 1, 0, 0, 0, 0]);
-    // training steps: loss falls, no tensor left behind
-    fused.compile({ optimizer: tf.train.sgd(0.1), loss: 'meanSquaredError' });
-    const y = tf.zeros([2, 5, 3]);
-    await fused.fit(x, y, { epochs: 1, verbose: 0 });
-    const before = tf.memory().numTensors;
-    const h = await fused.fit(x, y, { epochs: 5, verbose: 0 });
-    expect(tf.memory().numTensors).toBe(before);
-    expect(h.history.loss[4]).toBeLessThan(h.history.loss[0] as number);
-    const live = await streamingModel(fused);
-    expect(live.model.layers[1].getClassName()).toBe('LSTM');
-    const full = (fused.predict(tf.slice(x, [0, 0, 0], [1, 5, 2])) as tf.Tensor).arraySync() as number[][][];
-    for (let t = 0; t < 5; t++) {
-      const yt = live.step(tf.reshape(tf.slice(x, [0, t, 0], [1, 1, 2]), [1, 2]));
-      for (const [j, v] of Array.from(yt.dataSync()).entries()) expect(v).toBeCloseTo(full[0][t][j], 5);
-    }
-    live.dispose();
+    // training steps: loss falls, no tensor left behind; streaming turns it into an LSTM
+    await expectTrainsAndStreams(fused, x, 3, 'LSTM');
   });
 
   test('what is not fused is refused with the argument named; bad input too', () => {
