@@ -4,6 +4,7 @@ import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { KERNELS } from '../src/backend/kernels/registry.js';
 import { MIN_XNNPACK_MACS } from '../src/backend/kernels/wasm/BatchMatMul.js';
 import { convFilterGrad, convInfo, convInputGrad, filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
+import { convUsesPatches } from '../src/backend/kernels/wasm/convByPatches.js';
 import { createRng, initBackend, registerKernels } from '../src/index.js';
 
 const WASM_KERNELS = KERNELS.filter((k) => k.backendName === 'wasm');
@@ -72,9 +73,14 @@ const CONV_CASES: ConvCase[] = [
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 1, pad: 'valid' },
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 2, pad: 'same' },
   { batch: 3, h: 9, w: 11, inC: 2, k: [2, 3], outC: 16, strides: 1, pad: 'same' },
-  // Small images with many channels: at stride 1 the swapped-roles convolution, not one matmul per tap.
+  // A batch of 16 and small images with many channels: at stride 1 the swapped-roles convolution, not one
+  // matmul per tap.
+  { batch: 16, h: 5, w: 5, inC: 3, k: [3, 3], outC: 4, strides: 1, pad: 'same' },
   { batch: 2, h: 3, w: 3, inC: 24, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
   { batch: 1, h: 4, w: 3, inC: 40, k: [2, 2], outC: 24, strides: 1, pad: 'valid' },
+  // Tiny maps with more channels than twice their pixels: the input gradient as one matmul of dy's patches.
+  { batch: 1, h: 2, w: 2, inC: 12, k: [3, 3], outC: 20, strides: 1, pad: 'same' },
+  { batch: 1, h: 2, w: 3, inC: 16, k: [2, 2], outC: 8, strides: 1, pad: 'same' },
 ];
 
 const name = (c: ConvCase) =>
@@ -103,6 +109,7 @@ describe('wasm training kernels match the cpu backend', () => {
         'Conv3DBackpropInputV2',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
+        'FusedConv2D',
         'Identity',
         'MaxPoolGrad',
         'Slice',
@@ -139,7 +146,10 @@ describe('wasm training kernels match the cpu backend', () => {
     const count = (r: string) => routes.filter((x) => x === r).length;
     expect(count('patches')).toBeGreaterThanOrEqual(3);
     expect(count('taps')).toBeGreaterThanOrEqual(3);
-    expect(count('swapped')).toBeGreaterThanOrEqual(4);
+    expect(count('swapped')).toBeGreaterThanOrEqual(5);
+    // ... and both routes of the input gradient at stride 1 (the conv of dy, and dy's patches times the filter).
+    const inputByPatches = CONV_CASES.filter((c) => c.strides === 1 && convUsesPatches([c.batch, c.h, c.w, c.inC]));
+    expect(inputByPatches.length).toBe(3);
   });
 
   test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {
@@ -301,6 +311,48 @@ describe('wasm training kernels match the cpu backend', () => {
       expectClose(wasm[1], cpu[1], 'dW');
     });
   }
+
+  // FusedConv2D: [x, filter, strides, pad, dilations, bias, activation]. The first five have more output
+  // channels than twice their output pixels (patches times filter), the last two stay on the built-in.
+  const fusedCases: Array<[number[], number[], number, 'same' | 'valid', number, boolean, tf.fused.Activation]> = [
+    [[2, 2, 2, 6], [3, 3, 6, 24], 1, 'same', 1, true, 'relu'],
+    [[1, 4, 4, 5], [3, 3, 5, 40], 2, 'same', 1, true, 'leakyrelu'],
+    [[2, 3, 3, 4], [2, 2, 4, 24], 1, 'valid', 1, false, 'linear'],
+    [[1, 5, 5, 3], [3, 3, 3, 20], 1, 'valid', 2, true, 'elu'],
+    [[1, 3, 3, 8], [3, 3, 8, 32], 1, 'same', 1, false, 'sigmoid'],
+    [[2, 6, 6, 3], [3, 3, 3, 8], 1, 'same', 1, true, 'relu'],
+    [[1, 6, 6, 2], [3, 3, 2, 4], 2, 'valid', 1, false, 'linear'],
+  ];
+  test('FusedConv2D: patches times filter on small maps with many channels, the built-in elsewhere', async () => {
+    const routes = fusedCases.map(([xs, fs, st, pad, dil]) => {
+      const info = tf.backend_util.computeConv2DInfo(xs as never, fs as never, st, dil, pad);
+      return convUsesPatches(info.outShape);
+    });
+    expect(routes).toEqual([true, true, true, true, true, false, false]);
+    for (const [i, [xs, fs, st, pad, dil, withBias, activation]] of fusedCases.entries()) {
+      const x = randomArray(tf.util.sizeFromShape(xs));
+      const f = randomArray(tf.util.sizeFromShape(fs));
+      const b = randomArray(fs[3]);
+      const { cpu, wasm } = await onBoth(() => {
+        const filter = tf.tensor4d(f, fs as [number, number, number, number]);
+        const conv = () =>
+          tf.fused.conv2d({
+            x: tf.tensor4d(x, xs as [number, number, number, number]),
+            filter,
+            strides: st,
+            pad,
+            dilations: dil,
+            bias: withBias ? tf.tensor1d(b) : undefined,
+            activation,
+            leakyreluAlpha: 0.2,
+          });
+        // Twice with the same filter: on wasm the first by patches, the second on the built-in, which keeps it.
+        return [conv(), conv()];
+      });
+      expectClose(wasm[0], cpu[0], `fused conv case ${i} (${activation})`);
+      expectClose(wasm[1], cpu[1], `fused conv case ${i} (${activation}), the filter again`);
+    }
+  });
 
   // [input, filter [kh, kw, out, in], output shape, strides, pad]. Sizes divisible by the stride take the
   // stride-phase route (convBackprop.ts); the others spread dy out with zeros.

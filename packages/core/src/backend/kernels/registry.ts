@@ -34,6 +34,7 @@ import { conv3DBackpropFilterV2 } from './wasm/Conv3DBackpropFilterV2.js';
 import { conv3DBackpropInputV2 } from './wasm/Conv3DBackpropInputV2.js';
 import { depthwiseConv2dNativeBackpropFilter } from './wasm/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInput } from './wasm/DepthwiseConv2dNativeBackpropInput.js';
+import { fusedConv2D } from './wasm/FusedConv2D.js';
 import { identity } from './wasm/Identity.js';
 import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
 import { slice } from './wasm/Slice.js';
@@ -72,7 +73,7 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
  *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` over leading axes, `Identity` and same-dtype `Cast`
  *   without a copy, `Cast` to bool as x != 0, `Slice` without copying its whole input first, `Tile` by block
- *   copies), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   copies, `FusedConv2D` on small maps with many channels as one matmul of patches), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
@@ -83,6 +84,7 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.ResizeNearestNeighborGrad, 'cpu', resizeNearestNeighborGrad),
   kernel(tf.Conv2DBackpropFilter, 'wasm', conv2DBackpropFilter),
   kernel(tf.Conv2DBackpropInput, 'wasm', conv2DBackpropInput),
+  kernel(tf.FusedConv2D, 'wasm', fusedConv2D),
   kernel(tf.Conv3DBackpropFilterV2, 'wasm', conv3DBackpropFilterV2),
   kernel(tf.Conv3DBackpropInputV2, 'wasm', conv3DBackpropInputV2),
   kernel(tf.DepthwiseConv2dNativeBackpropFilter, 'wasm', depthwiseConv2dNativeBackpropFilter),

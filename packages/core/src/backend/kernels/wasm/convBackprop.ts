@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { heapOffset, simdKernels } from './simdKernels.js';
+import { convByPatches, convUsesPatches, patchMatrixT } from './convByPatches.js';
 import { aliasAt, f32, free, type Pads, releaseAlias, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
@@ -63,18 +63,22 @@ export type FilterGradRoute = 'patches' | 'taps' | 'swapped';
  * The route of {@link convFilterGrad} for x and dy (NHWC) in geometry `g`:
  * - `'patches'`: with few input channels (a first layer) the patch matrix [kh*kw*C, B*oh*ow] has fewer elements
  *   than x and dy together, so building it and one matmul beat the others;
- * - `'taps'`: at stride 1, one matmul per filter tap on x's padded frame, when that frame has at least 4 times
- *   as many pixels as the wider of C and O (each matmul then has a long inner dimension): 20-35% faster than
- *   `'swapped'` with 2 threads on U-Net's and ResNet's large maps ([2,128,128,16] 8.6 -> 6.0 ms,
- *   [8,32,32,64] 20.6 -> 13.2 ms), slower below that ratio ([2,16,16,128] -> 64, [8,8,8,256]);
- * - `'swapped'`: otherwise, one XNNPACK convolution with the roles of images and filter swapped (small images
- *   with many channels, where a tap's matmul is too short; any stride).
+ * - `'taps'`: at stride 1 and batches below 16, one matmul per filter tap on x's padded frame, when that frame
+ *   has at least 4 times as many pixels as the wider of C and O (each matmul then has a long inner dimension):
+ *   20-35% faster than `'swapped'` with 2 threads on U-Net's and ResNet's large maps ([2,128,128,16]
+ *   8.6 -> 6.0 ms, [8,32,32,64] 20.6 -> 13.2 ms), slower below that ratio ([2,16,16,128] -> 64, [8,8,8,256])
+ *   and at batch 64 ([64,13,13,32] -> 64: 6.6 against 6.5 ms);
+ * - `'swapped'`: otherwise, one XNNPACK convolution with the roles of images and filter swapped (large batches,
+ *   whose size is its inner dimension per tap; small images with many channels, where a tap's matmul is too
+ *   short; any stride).
  */
 export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeometry): FilterGradRoute {
   const [kh, kw] = g.k;
   const patches = kh * kw * xShape[3] * dyShape[0] * dyShape[1] * dyShape[2];
   if (patches <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape)) return 'patches';
   if (g.strides[0] !== 1 || g.strides[1] !== 1) return 'swapped';
+  // The swapped convolution's inner dimension per tap is the batch: from 16 on, XNNPACK runs it at full width.
+  if (dyShape[0] >= 16) return 'swapped';
   const frame = dyShape[0] * (dyShape[1] + (kh - 1) * g.dilations[0]) * (dyShape[2] + (kw - 1) * g.dilations[1]);
   return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : 'swapped';
 }
@@ -192,35 +196,15 @@ function filterGradByTapMatMuls(
  * (0 outside x) is built already transposed (in wasm, assembly/kernels.ts), and dy is used as it lies, [B*oh*ow, O].
  */
 function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
-  const [batch, inH, inW, inC] = x.shape;
-  const [, outH, outW, outC] = dy.shape;
+  const inC = x.shape[3];
+  const [batch, outH, outW, outC] = dy.shape;
   const [kh, kw] = g.k;
-  const [sh, sw] = g.strides;
-  const [dh, dw] = g.dilations;
   const n = batch * outH * outW;
-  const patchesT = backend.makeOutput([1, kh * kw * inC, n], 'float32');
-  simdKernels(backend).filterPatchesT(
-    heapOffset(backend, x),
-    heapOffset(backend, patchesT),
-    batch,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    kh,
-    kw,
-    sh,
-    sw,
-    dh,
-    dw,
-    g.padTop,
-    g.padLeft,
-  );
+  const patchesT = patchMatrixT(backend, x, outH, outW, g);
   const out = runWasmKernel(
     'BatchMatMul',
     backend,
-    { a: patchesT, b: view(dy, [1, n, outC]) },
+    { a: view(patchesT, [1, kh * kw * inC, n]), b: view(dy, [1, n, outC]) },
     { transposeA: false, transposeB: false },
   );
   free(backend, patchesT);
@@ -321,6 +305,16 @@ export function inputGradByConv(
   depthwise: boolean,
 ): tf.TensorInfo {
   const direct = directPads(dy, inShape, g);
+  if (direct && !depthwise && convUsesPatches(inShape)) {
+    const geometry = {
+      k: g.k,
+      strides: [1, 1] as [number, number],
+      dilations: g.dilations,
+      padTop: direct.top,
+      padLeft: direct.left,
+    };
+    return convByPatches(backend, dy, flipped, geometry, inShape);
+  }
   if (direct) return xnnConv2d(backend, dy, flipped, [1, 1], g.dilations, direct, depthwise);
   const phases = stridePhases(dy.shape, inShape, g);
   if (phases) return inputGradByPhases(backend, dy, flipped, inShape, phases, depthwise);

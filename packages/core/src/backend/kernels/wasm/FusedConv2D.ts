@@ -1,0 +1,36 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { runOriginal } from '../original.js';
+import { type ConvAttrs, convInfo } from './convBackprop.js';
+import { convByPatches, convUsesPatches } from './convByPatches.js';
+import type { WasmKernelArgs } from './wasmOps.js';
+
+/** Filters (their data) this kernel has seen: a filter seen again is reused, as in inference. */
+const seen = new WeakSet<object>();
+
+/**
+ * Kernel `FusedConv2D` (tfjs-layers' convolution with bias and activation): a convolution with many more output
+ * channels than output pixels ({@link convUsesPatches}) runs as patches times filter the first time it meets a
+ * filter, which in training is every step (an update makes new weights), where tfjs-backend-wasm's packing of
+ * the new weights costs more than the convolution. A filter met again (inference, several calls with the same
+ * weights) goes to tfjs-backend-wasm's XNNPACK convolution, which packs it once and keeps it; so do PReLU and
+ * every other shape.
+ */
+export function fusedConv2D(args: WasmKernelArgs): tf.TensorInfo {
+  const { x, filter, bias, preluActivationWeights } = args.inputs;
+  const a = args.attrs as unknown as tf.FusedConv2DAttrs;
+  if (a.dataFormat !== 'NHWC' || preluActivationWeights || x.dtype !== 'float32' || filter.dtype !== 'float32') {
+    return runOriginal(tf.FusedConv2D, 'wasm', args);
+  }
+  const { info, g } = convInfo(x.shape, filter.shape, a as unknown as ConvAttrs, false);
+  // A bias that is not one value per output channel: the built-in says so.
+  const badBias = bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels);
+  if (badBias || !convUsesPatches(info.outShape) || seen.has(filter.dataId)) {
+    return runOriginal(tf.FusedConv2D, 'wasm', args);
+  }
+  seen.add(filter.dataId);
+  return convByPatches(args.backend, x, filter, g, info.outShape, {
+    bias,
+    activation: a.activation,
+    leakyreluAlpha: a.leakyreluAlpha,
+  });
+}
