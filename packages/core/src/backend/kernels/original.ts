@@ -8,6 +8,13 @@ const setUp = new WeakMap<object, Set<string>>();
 
 const key = (kernelName: string, backendName: string) => `${backendName}/${kernelName}`;
 
+/** A kernel's arguments as tfjs passes them to a kernel function (the backend is the active backend object). */
+export interface KernelArgs {
+  inputs: tf.NamedTensorInfoMap;
+  backend: unknown;
+  attrs?: tf.NamedAttrMap;
+}
+
 /** Keeps a backend's own kernel before it is replaced (the first one seen wins: registering twice is harmless). */
 export function saveOriginal(config: tf.KernelConfig): void {
   const k = key(config.kernelName, config.backendName);
@@ -15,11 +22,7 @@ export function saveOriginal(config: tf.KernelConfig): void {
 }
 
 /** Runs the backend's own kernel `kernelName` that Tiefe replaced (see `registerKernels`). */
-export function runOriginal(
-  kernelName: string,
-  backendName: string,
-  args: { inputs: tf.NamedTensorInfoMap; backend: unknown; attrs?: tf.NamedAttrMap },
-): tf.TensorInfo {
+export function runOriginal(kernelName: string, backendName: string, args: KernelArgs): tf.TensorInfo {
   const config = saved.get(key(kernelName, backendName));
   if (!config) throw new Error(`tiefe kernels: the ${backendName} backend has no ${kernelName} kernel of its own`);
   const backend = args.backend as object;

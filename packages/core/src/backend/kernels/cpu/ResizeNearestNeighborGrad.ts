@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../original.js';
 
 interface CpuBackendLike {
   data: { get(dataId: tf.DataId): { values: Float32Array } };
@@ -13,11 +14,7 @@ interface CpuBackendLike {
  * `dx[b, r(y), c(x), d] += dy[b, y, x, d]` with `r(y) = min(H - 1, floor(y * H_eff / Y_eff))` (`round` with
  * `alignCorners`, where the effective sizes are `size - 1`), the same mapping as tfjs' forward kernel.
  */
-export function resizeNearestNeighborGrad(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function resizeNearestNeighborGrad(args: KernelArgs): tf.TensorInfo {
   const { images, dy } = args.inputs as { images: tf.TensorInfo; dy: tf.TensorInfo };
   const alignCorners = Boolean((args.attrs as { alignCorners?: boolean } | undefined)?.alignCorners);
   const backend = args.backend as CpuBackendLike;

@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../original.js';
 
 /** Kernel names of the fused GRU step (tfjs-layers' GRU maths, reset gate applied before the matMul). */
 export const GRU_GATES = 'TiefeGruGates';
@@ -133,13 +134,7 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-interface CellArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-
-const setup = (args: CellArgs) => {
+const setup = (args: KernelArgs) => {
   const backend = args.backend as CpuBackendLike;
   const inputs = args.inputs as Record<string, tf.TensorInfo>;
   const [batch, units] = inputs.hPrev.shape;
@@ -151,7 +146,7 @@ const setup = (args: CellArgs) => {
 };
 
 /** Kernel {@link GRU_GATES} on cpu: inputs `proj`, `hu`, `hPrev`, attr `step`; outputs `gates`, `rh`. */
-export function gruGatesCpu(args: CellArgs): tf.TensorInfo[] {
+export function gruGatesCpu(args: KernelArgs): tf.TensorInfo[] {
   const { batch, units, v, out, info, step } = setup(args);
   const [gates, rh] = [out(2), out(1)];
   gruGatesForward({ proj: v('proj'), hu: v('hu'), hPrev: v('hPrev'), gates, rh }, batch, units, step);
@@ -159,7 +154,7 @@ export function gruGatesCpu(args: CellArgs): tf.TensorInfo[] {
 }
 
 /** Kernel {@link GRU_CELL} on cpu: inputs `proj`, `rhu`, `gates`, `hPrev`, `mask`, attr `step`; outputs `hh`, `h`. */
-export function gruCellCpu(args: CellArgs): tf.TensorInfo[] {
+export function gruCellCpu(args: KernelArgs): tf.TensorInfo[] {
   const { batch, units, v, out, info, step } = setup(args);
   const [hh, h] = [out(1), out(1)];
   const arrays = { proj: v('proj'), rhu: v('rhu'), gates: v('gates'), hPrev: v('hPrev'), mask: v('mask'), hh, h };
@@ -171,7 +166,7 @@ export function gruCellCpu(args: CellArgs): tf.TensorInfo[] {
  * Kernel {@link GRU_CELL_GRAD} on cpu: inputs `gates`, `hh`, `hPrev`, `dhRec`, `dy` (`[T * B, U]`), `carry`,
  * `mask`, attr `step`; outputs `dhhPre` `[B, U]`, `aux` `[B, 2U]`.
  */
-export function gruCellGradCpu(args: CellArgs): tf.TensorInfo[] {
+export function gruCellGradCpu(args: KernelArgs): tf.TensorInfo[] {
   const { batch, units, v, out, info, step } = setup(args);
   const [dhhPre, aux] = [out(1), out(2)];
   const names = ['gates', 'hh', 'hPrev', 'dhRec', 'dy', 'carry', 'mask'] as const;
@@ -181,7 +176,7 @@ export function gruCellGradCpu(args: CellArgs): tf.TensorInfo[] {
 }
 
 /** Kernel {@link GRU_GATES_GRAD} on cpu: inputs `drh`, `gates`, `hPrev`, `aux`; outputs `dzr` `[B, 2U]`, `carry`. */
-export function gruGatesGradCpu(args: CellArgs): tf.TensorInfo[] {
+export function gruGatesGradCpu(args: KernelArgs): tf.TensorInfo[] {
   const { batch, units, v, out, info } = setup(args);
   const [dzr, carry] = [out(2), out(1)];
   gruGatesBackward({ drh: v('drh'), gates: v('gates'), hPrev: v('hPrev'), aux: v('aux'), dzr, carry }, batch, units);

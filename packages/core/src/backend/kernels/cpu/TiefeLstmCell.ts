@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../original.js';
 
 /** Kernel name of one fused LSTM step (gates, cell and hidden state from the pre-activations). */
 export const LSTM_CELL = 'TiefeLstmCell';
@@ -124,17 +125,11 @@ interface CpuBackendLike {
   makeTensorInfo(shape: number[], dtype: tf.DataType, values: Float32Array): tf.TensorInfo;
 }
 
-interface CellArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-
 /**
  * Kernel {@link LSTM_CELL} on cpu: inputs `proj`, `hu`, `prev`, `hPrev`, `mask`, attr `step`; outputs the packed
  * state `[B, 6U]` and h `[B, U]` ({@link lstmCellForward}).
  */
-export function lstmCellCpu(args: CellArgs): tf.TensorInfo[] {
+export function lstmCellCpu(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackendLike;
   const { proj, hu, prev, hPrev, mask } = args.inputs as Record<string, tf.TensorInfo>;
   const step = (args.attrs as { step: number }).step;
@@ -154,7 +149,7 @@ export function lstmCellCpu(args: CellArgs): tf.TensorInfo[] {
  * Kernel {@link LSTM_CELL_GRAD} on cpu: inputs `state`, `prev`, `dhRec`, `dy`, `carry`, `mask`, attr `step`;
  * outputs dz `[B, 4U]` and the carry `[B, 2U]` ({@link lstmCellBackward}).
  */
-export function lstmCellGradCpu(args: CellArgs): tf.TensorInfo[] {
+export function lstmCellGradCpu(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as CpuBackendLike;
   const { state, prev, dhRec, dy, carry, mask } = args.inputs as Record<string, tf.TensorInfo>;
   const step = (args.attrs as { step: number }).step;

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { runOriginal } from '../original.js';
+import { type KernelArgs, runOriginal } from '../original.js';
 import { flatProgram, type WebGPUBackendLike } from './program.js';
 
 /**
@@ -10,11 +10,7 @@ import { flatProgram, type WebGPUBackendLike } from './program.js';
  * unstacked per step) gave wrong outputs on webgpu. Here the values are converted into a new f32 buffer; every
  * other cast runs tfjs's own kernel.
  */
-export function cast(args: {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}): tf.TensorInfo {
+export function cast(args: KernelArgs): tf.TensorInfo {
   const { x } = args.inputs as { x: tf.TensorInfo };
   const dtype = (args.attrs as { dtype: tf.DataType }).dtype;
   if (dtype !== 'float32' || (x.dtype !== 'bool' && x.dtype !== 'int32')) return runOriginal(tf.Cast, 'webgpu', args);

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { runOriginal } from '../original.js';
+import { type KernelArgs, runOriginal } from '../original.js';
 import { flatProgram, type WebGPUBackendLike } from './program.js';
 
 /**
@@ -9,7 +9,7 @@ import { flatProgram, type WebGPUBackendLike } from './program.js';
  * : e[i]`, where `inner` is 1 when the condition has the full shape and the product of the trailing axes when
  * it has rank 1 (row selection, as `tf.where` allows).
  */
-export function select(args: { inputs: tf.NamedTensorInfoMap; backend: unknown }): tf.TensorInfo {
+export function select(args: KernelArgs): tf.TensorInfo {
   const { condition, t, e } = args.inputs as { condition: tf.TensorInfo; t: tf.TensorInfo; e: tf.TensorInfo };
   if (t.shape.length <= 4) return runOriginal(tf.Select, 'webgpu', args);
   const backend = args.backend as WebGPUBackendLike;

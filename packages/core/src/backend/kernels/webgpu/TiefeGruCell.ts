@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../original.js';
 import type { WebGPUBackendLike } from './program.js';
 import { stepDots, stepTiles, stepUniforms, tiledProgram } from './TiefeLstmCell.js';
 
@@ -25,18 +26,12 @@ export const GRU_STEP_CELL_GRAD = 'TiefeGruStepCellGrad';
 /** Kernel name of the backward pass through {@link GRU_STEP_GATES} (the matMul `dhh U_h^T` inside). */
 export const GRU_STEP_GATES_GRAD = 'TiefeGruStepGatesGrad';
 
-interface CellArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
-
 /**
  * One tiled program over `batch` rows and `units`, output `[batch, cols * units]` (with `dU`, cols 3 and
  * `units` rows more: a running weight gradient in U's layout, {@link weightGrad}), inputs in WGSL names.
  */
 function run(
-  args: CellArgs,
+  args: KernelArgs,
   key: string,
   [batch, units, cols]: [number, number, number],
   inputs: Record<string, string>,
@@ -110,7 +105,7 @@ const rowsOf = (tiles: { rows: number }, f: (r: number) => string) =>
  * Kernel {@link GRU_STEP_GATES} on webgpu: inputs `proj` `[T * B, 3U]`, `u` `[U, 3U]`, `prev` `[B, 2U]` (the
  * previous cell output: hh, h), attr `step`; output the gates `[B, 3U]`: z, r and r h_{t-1}.
  */
-export function gruStepGatesWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function gruStepGatesWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const { prev } = args.inputs as Record<string, tf.TensorInfo>;
   const [batch, units] = [prev.shape[0], prev.shape[1] / 2];
   const inputs = { proj: 'proj', u: 'uu', prev: 'prev' };
@@ -143,7 +138,7 @@ export function gruStepGatesWebgpu(args: CellArgs): tf.TensorInfo[] {
  * Kernel {@link GRU_STEP_CELL} on webgpu: inputs `proj`, `u`, `gates` (this step's), `prev` `[B, 2U]`, `mask`
  * `[T * B]`, attr `step`; output `[B, 2U]`: the candidate hh and h_t (masked rows keep h).
  */
-export function gruStepCellWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function gruStepCellWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const { prev } = args.inputs as Record<string, tf.TensorInfo>;
   const [batch, units] = [prev.shape[0], prev.shape[1] / 2];
   const inputs = { proj: 'proj', u: 'uu', gates: 'gates', prev: 'prev', mask: 'msk' };
@@ -180,7 +175,7 @@ export function gruStepCellWebgpu(args: CellArgs): tf.TensorInfo[] {
  * the reset gate (`base`); rows `B ..`, columns `0 .. 2U`: `next`'s dU_zr plus h_t^T dzr_{t+1} (the caller
  * adds h_{-1}^T dzr_0).
  */
-export function gruStepCellGradWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function gruStepCellGradWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const { gates, uT } = args.inputs as Record<string, tf.TensorInfo>;
   const [batch, units] = [gates.shape[0], uT.shape[1]];
   const inputs = { gates: 'gates', cell: 'cell', prev: 'prev', dy: 'dy', next: 'nxt', uT: 'ut', mask: 'msk' };
@@ -230,7 +225,7 @@ export function gruStepCellGradWebgpu(args: CellArgs): tf.TensorInfo[] {
  * gradient of proj's z, r columns) and the carry: dh_{t-1} but its `dzr U_zr^T`; rows `B ..`: the running dU
  * `[U, 3U]` (dU_zr from `grad`, dU_h: `next`'s plus (r h_{t-1})^T dhh_t).
  */
-export function gruStepGatesGradWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function gruStepGatesGradWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const { gates, uT } = args.inputs as Record<string, tf.TensorInfo>;
   const [batch, units] = [gates.shape[0], uT.shape[1]];
   const inputs = { grad: 'cg', gates: 'gates', prev: 'prev', next: 'nxt', uT: 'ut' };

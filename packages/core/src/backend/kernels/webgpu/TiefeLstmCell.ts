@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { KernelArgs } from '../original.js';
 import type { WebGPUBackendLike, WebGPUProgramLike } from './program.js';
 
 /**
@@ -15,12 +16,6 @@ import type { WebGPUBackendLike, WebGPUProgramLike } from './program.js';
 export const LSTM_STEP = 'TiefeLstmStep';
 /** Kernel name of the backward pass through one whole fused LSTM step on webgpu (the matMul `dz U^T` inside). */
 export const LSTM_STEP_GRAD = 'TiefeLstmStepGrad';
-
-interface CellArgs {
-  inputs: tf.NamedTensorInfoMap;
-  backend: unknown;
-  attrs?: tf.NamedAttrMap;
-}
 
 // One entry per scalar: an entry of three would be laid out as a vec3 (16-byte aligned), not as three i32s.
 /** The uniforms of a {@link tiledProgram}: units, batch, step. */
@@ -242,7 +237,7 @@ function weightGradBody({ comps }: { comps: number }): string {
  * `prev` `[B, 7U]` (the previous packed state: i, f, g, o, c, tanh c, h), `mask` `[T * B]`, attr `step`; output
  * the packed state of this step `[B, 7U]`. Masked rows carry c and h through.
  */
-export function lstmStepWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function lstmStepWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WebGPUBackendLike;
   const { proj, u, prev, mask } = args.inputs as Record<string, tf.TensorInfo>;
   const step = (args.attrs as { step: number }).step;
@@ -268,7 +263,7 @@ export function lstmStepWebgpu(args: CellArgs): tf.TensorInfo[] {
  * `[B, 4U]`, the carry for step t - 1 `[B, 2U]` (dc, dh), and `next`'s dU plus h_t^T dz_{t+1} `[U, 4U]` (the
  * caller adds h_{-1}^T dz_0).
  */
-export function lstmStepGradWebgpu(args: CellArgs): tf.TensorInfo[] {
+export function lstmStepGradWebgpu(args: KernelArgs): tf.TensorInfo[] {
   const backend = args.backend as WebGPUBackendLike;
   const { state, prev, dy, next, uT, mask } = args.inputs as Record<string, tf.TensorInfo>;
   const step = (args.attrs as { step: number }).step;
