@@ -114,6 +114,12 @@ export interface TransferComparison {
   mean: number;
   /** Sample standard deviation over the seeds (0 for one seed). */
   std: number;
+  /**
+   * The accuracy gained over scratch on the same drawn images, per seed (a paired comparison: the draw's own
+   * difficulty cancels out), with its mean and sample standard deviation. Absent for `'scratch'` itself and
+   * when scratch did not run.
+   */
+  gain?: { perSeed: number[]; mean: number; std: number };
   /** Mean training seconds per seed (for `'fineTune'`: the head's time plus the fine-tuning). */
   seconds: number;
 }
@@ -356,6 +362,11 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
         }
       }
       for (const strategy of strategies) {
+        // Paired with scratch: each seed drew the same images for every strategy.
+        const gains =
+          strategy !== 'scratch' && strategies.includes('scratch')
+            ? acc[strategy].map((a, i) => a - acc.scratch[i])
+            : undefined;
         const r: TransferComparison = {
           shots: k,
           images,
@@ -363,6 +374,7 @@ export async function compareTransfer(options: CompareTransferOptions): Promise<
           accuracies: acc[strategy],
           mean: mean(acc[strategy]),
           std: std(acc[strategy]),
+          ...(gains ? { gain: { perSeed: gains, mean: mean(gains), std: std(gains) } } : {}),
           seconds: mean(secs[strategy]),
         };
         results.push(r);

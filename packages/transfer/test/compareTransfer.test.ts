@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { InputError, initBackend, seed } from '@tiefe/core';
 import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
-import { compareTransfer, drawPerClass, modelArtifacts } from '../src/index.js';
+import { compareTransfer, drawPerClass, loadModel, modelArtifacts } from '../src/index.js';
 import { tinyNet } from './helpers/tinyNet.js';
 
 /** 8x8 noise with a bright 4x4 block at one of three places: the class. */
@@ -105,10 +105,37 @@ describe('compareTransfer', () => {
       expect(r.mean).toBeCloseTo(m, 12);
       expect(r.std).toBeCloseTo(Math.abs(r.accuracies[0] - r.accuracies[1]) / Math.SQRT2, 12);
     }
+    expect(table.filter((r) => r.strategy === 'scratch').every((r) => r.gain === undefined)).toBe(true);
     // The source's features separate the blocks, whatever the classes are called; chance is 1/3.
     for (const r of table.filter((c) => c.strategy !== 'scratch')) expect(r.mean).toBeGreaterThan(0.9);
     expect(lines).toHaveLength(6);
     expect(lines[1]).toMatch(/^2\/class \(6 images\), frozen: \d+\.\d% \+- /);
+  });
+
+  test('gain: each transfer score minus the scratch score of the same seed (the same drawn images)', async () => {
+    // Scratch differs by seed here: a fresh tinyNet (chance, 1/3) for seed 1, the source itself for seed 2
+    // (it names the blocks by their old classes: near 0 on the renamed labels).
+    const before = tf.memory().numTensors;
+    const sourceCopy = await loadModel(artifacts); // compareTransfer disposes every scratch model it trains
+    let calls = 0;
+    const table = await compareTransfer({
+      ...small,
+      source: artifacts,
+      scratch: () => (++calls === 1 ? tinyNet(3) : sourceCopy),
+      shots: [2],
+      seeds: [1, 2],
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    const [scratch, ...transfer] = table;
+    expect(scratch.strategy).toBe('scratch');
+    expect(scratch.gain).toBeUndefined();
+    expect(scratch.accuracies[0] - scratch.accuracies[1]).toBeGreaterThan(0.2);
+    for (const r of transfer) {
+      const want = r.accuracies.map((a, i) => a - scratch.accuracies[i]);
+      expect(r.gain?.perSeed).toEqual(want);
+      expect(r.gain?.mean).toBeCloseTo((want[0] + want[1]) / 2, 12);
+      expect(r.gain?.std).toBeCloseTo(Math.abs(want[0] - want[1]) / Math.SQRT2, 12);
+    }
   });
 
   test('scores against the test labels: the same images with wrong labels score near 0', async () => {
@@ -122,6 +149,7 @@ describe('compareTransfer', () => {
       seeds: [1],
     });
     expect(r.mean).toBeLessThan(0.1);
+    expect(r.gain).toBeUndefined(); // no scratch row to pair with
   });
 
   test('fine-tuning works on a fresh copy of the source: the frozen heads of later seeds are unchanged', async () => {
