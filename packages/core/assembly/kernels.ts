@@ -160,10 +160,11 @@ export function avgPoolGrad(
 }
 
 /**
- * Sum over leading axes: out[c] = sum_i x[i * inner + c] for i < outer, accumulated in float64 in `scratch`
- * (inner float64 values, caller-allocated) and rounded to float32 once at the end.
+ * Sum over leading axes times `scale`: out[c] = scale * sum_i x[i * inner + c] for i < outer, accumulated in
+ * float64 in `scratch` (inner float64 values, caller-allocated) and rounded to float32 once at the end (scale 1:
+ * Sum; 1 / outer: Mean).
  */
-export function sumLeading(x: usize, out: usize, scratch: usize, outer: i32, inner: i32): void {
+export function sumLeading(x: usize, out: usize, scratch: usize, outer: i32, inner: i32, scale: f64): void {
   memory.fill(scratch, 0, (<usize>inner) << 3);
   const inner4 = inner & ~3;
   let row = x;
@@ -180,7 +181,9 @@ export function sumLeading(x: usize, out: usize, scratch: usize, outer: i32, inn
       store<f64>(acc, load<f64>(acc) + <f64>load<f32>(row + ((<usize>c) << 2)));
     }
   }
-  for (let c = 0; c < inner; c++) store<f32>(out + ((<usize>c) << 2), <f32>load<f64>(scratch + ((<usize>c) << 3)));
+  for (let c = 0; c < inner; c++) {
+    store<f32>(out + ((<usize>c) << 2), <f32>(load<f64>(scratch + ((<usize>c) << 3)) * scale));
+  }
 }
 
 /**
@@ -233,6 +236,106 @@ export function filterPatchesT(
           }
         }
       }
+    }
+  }
+}
+
+/** The side of the square tiles {@link swapAxes} works through, so that a tile's rows and columns stay in cache. */
+const TILE = 32;
+
+/**
+ * out[b, c, r, k] = x[b, r, c, k] for x of shape [batch, rows, cols, inner] of 4-byte elements: the transpose of
+ * the two middle axes, to which tfjs's Transpose kernel reduces the permutations of matmuls and convolutions
+ * ([1,0], [0,2,1], [1,0,2], ...). With inner 1 (a plain matrix transpose), 4x4 blocks transposed by SIMD shuffles
+ * in TILE x TILE tiles; with wider inner blocks, one copy per block.
+ */
+export function swapAxes(x: usize, out: usize, batch: i32, rows: i32, cols: i32, inner: i32): void {
+  const plane = (<usize>rows * cols * inner) << 2;
+  for (let b = 0; b < batch; b++) {
+    const xb = x + <usize>b * plane;
+    const ob = out + <usize>b * plane;
+    if (inner > 1) {
+      const bytes = (<usize>inner) << 2;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          memory.copy(ob + (<usize>c * rows + r) * bytes, xb + (<usize>r * cols + c) * bytes, bytes);
+        }
+      }
+      continue;
+    }
+    for (let r0 = 0; r0 < rows; r0 += TILE) {
+      const rEnd = min(rows, r0 + TILE);
+      const r4 = r0 + ((rEnd - r0) & ~3);
+      for (let c0 = 0; c0 < cols; c0 += TILE) {
+        const cEnd = min(cols, c0 + TILE);
+        const c4 = c0 + ((cEnd - c0) & ~3);
+        for (let r = r0; r < r4; r += 4) {
+          const row0 = xb + ((<usize>r * cols) << 2);
+          const rowBytes = (<usize>cols) << 2;
+          for (let c = c0; c < c4; c += 4) {
+            const at = row0 + ((<usize>c) << 2);
+            const a0 = v128.load(at);
+            const a1 = v128.load(at + rowBytes);
+            const a2 = v128.load(at + 2 * rowBytes);
+            const a3 = v128.load(at + 3 * rowBytes);
+            const t0 = v128.shuffle<f32>(a0, a1, 0, 4, 1, 5);
+            const t1 = v128.shuffle<f32>(a0, a1, 2, 6, 3, 7);
+            const t2 = v128.shuffle<f32>(a2, a3, 0, 4, 1, 5);
+            const t3 = v128.shuffle<f32>(a2, a3, 2, 6, 3, 7);
+            const to = ob + ((<usize>c * rows + r) << 2);
+            const colBytes = (<usize>rows) << 2;
+            v128.store(to, v128.shuffle<f32>(t0, t2, 0, 1, 4, 5));
+            v128.store(to + colBytes, v128.shuffle<f32>(t0, t2, 2, 3, 6, 7));
+            v128.store(to + 2 * colBytes, v128.shuffle<f32>(t1, t3, 0, 1, 4, 5));
+            v128.store(to + 3 * colBytes, v128.shuffle<f32>(t1, t3, 2, 3, 6, 7));
+          }
+          for (let c = c4; c < cEnd; c++) {
+            for (let i = r; i < r + 4; i++) {
+              store<u32>(ob + ((<usize>c * rows + i) << 2), load<u32>(xb + ((<usize>i * cols + c) << 2)));
+            }
+          }
+        }
+        for (let r = r4; r < rEnd; r++) {
+          for (let c = c0; c < cEnd; c++) {
+            store<u32>(ob + ((<usize>c * rows + r) << 2), load<u32>(xb + ((<usize>r * cols + c) << 2)));
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * A strided block copy: `count` runs of `run` bytes, run i from x + i * xStride to out + i * outStride (Slice,
+ * SplitV and Concat along an inner axis: one bulk memory.copy per run instead of a JavaScript call per run).
+ */
+export function copyRuns(x: usize, out: usize, count: i32, run: i32, xStride: i32, outStride: i32): void {
+  for (let i = 0; i < count; i++) {
+    memory.copy(out + <usize>i * outStride, x + <usize>i * xStride, run);
+  }
+}
+
+/**
+ * Batch norm of x [rows, ch] with per-channel coefficients: out = (x - mean) * a + offset, where mean, a and
+ * offset are ch float32 values each at stats, stats + 4 ch and stats + 8 ch (a = scale / sqrt(variance + eps),
+ * computed by the caller). Channels four at a time.
+ */
+export function batchNormRows(x: usize, out: usize, stats: usize, rows: i32, ch: i32): void {
+  const ch4 = ch & ~3;
+  const rowBytes = (<usize>ch) << 2;
+  const aAt = stats + rowBytes;
+  const offsetAt = aAt + rowBytes;
+  for (let r = 0; r < rows; r++) {
+    const from = x + <usize>r * rowBytes;
+    const to = out + <usize>r * rowBytes;
+    for (let c = 0; c < ch4; c += 4) {
+      const k = (<usize>c) << 2;
+      const centred = f32x4.sub(v128.load(from + k), v128.load(stats + k));
+      v128.store(to + k, f32x4.add(f32x4.mul(centred, v128.load(aAt + k)), v128.load(offsetAt + k)));
+    }
+    for (let c = ch4; c < ch; c++) {
+      const k = (<usize>c) << 2;
+      store<f32>(to + k, (load<f32>(from + k) - load<f32>(stats + k)) * load<f32>(aAt + k) + load<f32>(offsetAt + k));
     }
   }
 }

@@ -5,6 +5,7 @@ import { KERNELS } from '../src/backend/kernels/registry.js';
 import { MIN_XNNPACK_MACS } from '../src/backend/kernels/wasm/BatchMatMul.js';
 import { convFilterGrad, convInfo, convInputGrad, filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
 import { convUsesPatches } from '../src/backend/kernels/wasm/convByPatches.js';
+import { swapForm } from '../src/backend/kernels/wasm/Transpose.js';
 import { createRng, initBackend, registerKernels } from '../src/index.js';
 
 const WASM_KERNELS = KERNELS.filter((k) => k.backendName === 'wasm');
@@ -73,14 +74,19 @@ const CONV_CASES: ConvCase[] = [
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 1, pad: 'valid' },
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 2, pad: 'same' },
   { batch: 3, h: 9, w: 11, inC: 2, k: [2, 3], outC: 16, strides: 1, pad: 'same' },
-  // A batch of 16 and small images with many channels: at stride 1 the swapped-roles convolution, not one
-  // matmul per tap.
+  // Batches from 16 on: the swapped-roles convolution, at any stride.
   { batch: 16, h: 5, w: 5, inC: 3, k: [3, 3], outC: 4, strides: 1, pad: 'same' },
+  { batch: 16, h: 6, w: 5, inC: 4, k: [3, 3], outC: 6, strides: 2, pad: 'same' },
+  { batch: 17, h: 4, w: 4, inC: 8, k: [2, 2], outC: 12, strides: 1, pad: 'valid' },
+  // Small images with many channels below batch 16: the patch matrix, not one matmul per tap.
   { batch: 2, h: 3, w: 3, inC: 24, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
   { batch: 1, h: 4, w: 3, inC: 40, k: [2, 2], outC: 24, strides: 1, pad: 'valid' },
   // Tiny maps with more channels than twice their pixels: the input gradient as one matmul of dy's patches.
   { batch: 1, h: 2, w: 2, inC: 12, k: [3, 3], outC: 20, strides: 1, pad: 'same' },
   { batch: 1, h: 2, w: 3, inC: 16, k: [2, 2], outC: 8, strides: 1, pad: 'same' },
+  // ... and at stride 2, where each stride phase of dx is such a map: each phase's patches times its taps.
+  { batch: 1, h: 4, w: 4, inC: 8, k: [3, 3], outC: 12, strides: 2, pad: 'same' },
+  { batch: 2, h: 4, w: 6, inC: 24, k: [3, 3], outC: 16, strides: 2, pad: 'same' },
 ];
 
 const name = (c: ConvCase) =>
@@ -103,18 +109,23 @@ describe('wasm training kernels match the cpu backend', () => {
         'AvgPoolGrad',
         'BatchMatMul',
         'Cast',
+        'Concat',
         'Conv2DBackpropFilter',
         'Conv2DBackpropInput',
         'Conv3DBackpropFilterV2',
         'Conv3DBackpropInputV2',
         'DepthwiseConv2dNativeBackpropFilter',
         'DepthwiseConv2dNativeBackpropInput',
+        'FusedBatchNorm',
         'FusedConv2D',
         'Identity',
         'MaxPoolGrad',
+        'Mean',
         'Slice',
+        'SplitV',
         'Sum',
         'Tile',
+        'Transpose',
         'UnsortedSegmentSum',
         // Tiefe's own recurrent step kernels (checked against composed ops in packages/sequence/test/fused*)
         'TiefeGruCell',
@@ -146,10 +157,16 @@ describe('wasm training kernels match the cpu backend', () => {
     const count = (r: string) => routes.filter((x) => x === r).length;
     expect(count('patches')).toBeGreaterThanOrEqual(3);
     expect(count('taps')).toBeGreaterThanOrEqual(3);
-    expect(count('swapped')).toBeGreaterThanOrEqual(5);
+    expect(count('swapped')).toBeGreaterThanOrEqual(3);
     // ... and both routes of the input gradient at stride 1 (the conv of dy, and dy's patches times the filter).
     const inputByPatches = CONV_CASES.filter((c) => c.strides === 1 && convUsesPatches([c.batch, c.h, c.w, c.inC]));
     expect(inputByPatches.length).toBe(3);
+    const phasesByPatches = CONV_CASES.filter((c) => {
+      const [sh, sw] = typeof c.strides === 'number' ? [c.strides, c.strides] : c.strides;
+      const phase = [c.batch, c.h / sh, c.w / sw, c.inC];
+      return sh > 1 && Number.isInteger(phase[1]) && Number.isInteger(phase[2]) && convUsesPatches(phase);
+    });
+    expect(phasesByPatches.length).toBe(2);
   });
 
   test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {
@@ -208,6 +225,52 @@ describe('wasm training kernels match the cpu backend', () => {
     for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `slice case ${i}`);
   });
 
+  test('SplitV and Concat: every axis, uneven parts, int32, bool, empty parts, one input', async () => {
+    const x = randomArray(2 * 3 * 4 * 5);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor4d(x, [2, 3, 4, 5]);
+      const i32 = tf.cast(tf.mul(t, 10), 'int32');
+      const f = (u: tf.Tensor) => tf.cast(u, 'float32');
+      return [
+        ...tf.split(t, [2, 3], 3),
+        ...tf.split(t, [1, 1, 2], 2),
+        ...tf.split(t, 3, 1),
+        ...tf.split(t, 2, 0),
+        ...tf.split(i32, [4, 1], 3).map(f),
+        tf.concat([t, tf.mul(t, 2)], 3),
+        tf.concat([t, tf.slice(t, [0, 0, 0, 0], [2, 3, 4, 2]), t], 3),
+        tf.concat([t, t], 1),
+        tf.concat([t, tf.slice(t, [1, 0, 0, 0], [1, 3, 4, 5])], 0),
+        f(tf.concat([i32, i32], 2)),
+        f(tf.concat([tf.greater(t, 0), tf.less(t, 0)], 3)),
+        tf.concat([tf.zeros([2, 3, 4, 0]), t, tf.zeros([2, 3, 4, 0])], 3),
+        tf.concat([tf.zeros([2, 3, 0, 5]), t], 2),
+        tf.concat([tf.tensor1d([1, 2]), tf.tensor1d([3])]),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++)
+      expect(Array.from(wasm[i]), `split/concat case ${i}`).toEqual(Array.from(cpu[i]));
+  });
+
+  test('FusedBatchNorm: per channel (SIMD and tail channels), without offset or scale, other statistic shapes', async () => {
+    const x = randomArray(2 * 3 * 4 * 18);
+    const v = randomArray(4 * 18);
+    const { cpu, wasm } = await onBoth(() => {
+      const stat = (i: number, c: number) => tf.tensor1d(v.subarray(i * 18, i * 18 + c));
+      const variance = (c: number) => tf.add(tf.abs(stat(1, c)), 0.1);
+      const t = (c: number) => tf.tensor4d(x.subarray(0, 24 * c), [2, 3, 4, c]);
+      return [
+        tf.batchNorm(t(16), stat(0, 16), variance(16), stat(2, 16), stat(3, 16), 1e-3),
+        tf.batchNorm(t(18), stat(0, 18), variance(18), stat(2, 18), stat(3, 18), 1e-3),
+        tf.batchNorm(t(3), stat(0, 3), variance(3), undefined, undefined, 1e-5),
+        tf.batchNorm(t(5), stat(0, 5), variance(5), undefined, stat(3, 5), 0.01),
+        tf.batchNorm(tf.tensor2d(x.subarray(0, 70), [10, 7]), stat(0, 7), variance(7), stat(2, 7), stat(3, 7)),
+        tf.batchNorm(t(4), tf.reshape(stat(0, 4), [1, 1, 1, 4]), tf.reshape(variance(4), [1, 1, 1, 4])),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `batch norm case ${i}`);
+  });
+
   test('Tile: batch norm broadcasts, every axis repeated, odd counts, rank 1 and 5, int32, bool, empty', async () => {
     const x = randomArray(2 * 3 * 4);
     const v = randomArray(5);
@@ -229,20 +292,62 @@ describe('wasm training kernels match the cpu backend', () => {
     for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `tile case ${i}`);
   });
 
-  test('Sum: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {
+  test('Transpose: matrix and batched swaps at tile edges, block swaps, size-1 axes, identity, int32, others', async () => {
+    // 37 x 70: neither side a multiple of 4 or of the 32-element tile; [3,5,6,2]: inner blocks of 2.
+    const x = randomArray(37 * 70 * 3);
+    const { cpu, wasm } = await onBoth(() => {
+      const m = tf.tensor2d(x.subarray(0, 37 * 70), [37, 70]);
+      const b = tf.tensor3d(x, [3, 37, 70]);
+      const q = tf.tensor4d(x.subarray(0, 3 * 5 * 6 * 2), [3, 5, 6, 2]);
+      const conv = tf.tensor4d(x.subarray(0, 2 * 3 * 4 * 5), [2, 3, 4, 5]);
+      return [
+        tf.transpose(m),
+        tf.transpose(b, [0, 2, 1]),
+        tf.transpose(b, [1, 0, 2]),
+        tf.transpose(q, [0, 2, 1, 3]),
+        tf.transpose(q, [2, 0, 1, 3]),
+        tf.transpose(conv, [3, 0, 1, 2]),
+        tf.transpose(tf.reshape(m, [37, 1, 70]), [2, 1, 0]),
+        tf.transpose(b, [0, 1, 2]),
+        tf.transpose(conv, [3, 1, 2, 0]),
+        tf.transpose(b, [2, 1, 0]),
+        tf.cast(tf.transpose(tf.cast(tf.mul(b, 100), 'int32'), [0, 2, 1]), 'float32'),
+        tf.cast(tf.transpose(tf.greater(m, 0)), 'float32'),
+        tf.concat([tf.transpose(tf.zeros([0, 3])), tf.ones([3, 1])], 1),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expect(Array.from(wasm[i]), `transpose case ${i}`).toEqual(Array.from(cpu[i]));
+    // Which permutations take the SIMD swap, and as what.
+    expect(swapForm([37, 70], [1, 0])).toEqual({ batch: 1, rows: 37, cols: 70, inner: 1 });
+    expect(swapForm([2, 3, 4, 5], [3, 0, 1, 2])).toEqual({ batch: 1, rows: 24, cols: 5, inner: 1 });
+    expect(swapForm([3, 5, 6, 2], [2, 0, 1, 3])).toEqual({ batch: 1, rows: 15, cols: 6, inner: 2 });
+    expect(swapForm([37, 1, 70], [2, 1, 0])).toEqual({ batch: 1, rows: 37, cols: 70, inner: 1 });
+    expect(swapForm([3, 37, 70], [0, 1, 2])).toEqual({ batch: 1, rows: 1, cols: 1, inner: 3 * 37 * 70 });
+    expect(swapForm([2, 3, 4, 5], [3, 1, 2, 0])).toBeNull();
+    expect(swapForm([3, 37, 70], [2, 1, 0])).toBeNull();
+  });
+
+  test('Sum and Mean: leading axes (fast path), other axes, keepDims, int32 (built-in path)', async () => {
     const x = randomArray(4 * 5 * 6);
     const { cpu, wasm } = await onBoth(() => {
       const t = tf.tensor3d(x, [4, 5, 6]);
+      const i32 = tf.cast(tf.mul(t, 10), 'int32');
       return [
         tf.sum(t, [0, 1]),
         tf.sum(t, 0, true),
         tf.sum(t, [1, 2]),
         tf.sum(t),
         tf.sum(t, [0, 2]),
-        tf.cast(tf.sum(tf.cast(tf.mul(t, 10), 'int32'), [0]), 'float32'),
+        tf.cast(tf.sum(i32, [0]), 'float32'),
+        tf.mean(t, [0, 1]),
+        tf.mean(t, 0, true),
+        tf.mean(tf.reshape(t, [2, 2, 5, 6]), [0, 1, 2]),
+        tf.mean(t, [1, 2]),
+        tf.mean(t),
+        tf.cast(tf.mean(i32, [0]), 'float32'),
       ];
     });
-    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `sum case ${i}`);
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `sum/mean case ${i}`);
   });
 
   test('BatchMatMul: transposed operands, batches, a shared b, broadcast, and the dense-layer gradients', async () => {
@@ -320,6 +425,7 @@ describe('wasm training kernels match the cpu backend', () => {
     [[2, 3, 3, 4], [2, 2, 4, 24], 1, 'valid', 1, false, 'linear'],
     [[1, 5, 5, 3], [3, 3, 3, 20], 1, 'valid', 2, true, 'elu'],
     [[1, 3, 3, 8], [3, 3, 8, 32], 1, 'same', 1, false, 'sigmoid'],
+    [[1, 2, 3, 8], [2, 2, 8, 16], 1, 'same', 1, true, 'relu6'],
     [[2, 6, 6, 3], [3, 3, 3, 8], 1, 'same', 1, true, 'relu'],
     [[1, 6, 6, 2], [3, 3, 2, 4], 2, 'valid', 1, false, 'linear'],
   ];
@@ -328,7 +434,7 @@ describe('wasm training kernels match the cpu backend', () => {
       const info = tf.backend_util.computeConv2DInfo(xs as never, fs as never, st, dil, pad);
       return convUsesPatches(info.outShape);
     });
-    expect(routes).toEqual([true, true, true, true, true, false, false]);
+    expect(routes).toEqual([true, true, true, true, true, true, false, false]);
     for (const [i, [xs, fs, st, pad, dil, withBias, activation]] of fusedCases.entries()) {
       const x = randomArray(tf.util.sizeFromShape(xs));
       const f = randomArray(tf.util.sizeFromShape(fs));

@@ -2,6 +2,8 @@ import type * as tf from '@tensorflow/tfjs-core';
 
 // The backends' own kernels that Tiefe replaces but still calls for the cases it does not change.
 const saved = new Map<string, tf.KernelConfig>();
+// tfjs-core's own gradients that Tiefe replaces but still calls for the cases it does not change.
+const savedGradients = new Map<string, tf.GradConfig>();
 // The engine runs a kernel's setupFunc (where a wasm built-in binds its wasm function) only for registered
 // kernels, once per backend instance; a replaced kernel is no longer registered, so it is set up here on first use.
 const setUp = new WeakMap<object, Set<string>>();
@@ -36,4 +38,16 @@ export function runOriginal(kernelName: string, backendName: string, args: Kerne
     done.add(config.kernelName);
   }
   return config.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo;
+}
+
+/** Keeps tfjs-core's own gradient of a kernel before it is replaced (the first one seen wins). */
+export function saveOriginalGradient(config: tf.GradConfig): void {
+  if (!savedGradients.has(config.kernelName)) savedGradients.set(config.kernelName, config);
+}
+
+/** tfjs-core's own gradient of `kernelName` that Tiefe replaced (see `registerKernels`). */
+export function originalGradient(kernelName: string): tf.GradConfig {
+  const config = savedGradients.get(kernelName);
+  if (!config) throw new Error(`tiefe gradients: tfjs-core has no gradient of its own for ${kernelName}`);
+  return config;
 }

@@ -21,10 +21,12 @@ import { conv3DBackpropInputV2Grad } from './gradients/Conv3DBackpropInputV2_gra
 import { depthwiseConv2dGrad } from './gradients/DepthwiseConv2dNative_grad.js';
 import { eluGrad } from './gradients/Elu_grad.js';
 import { expGrad } from './gradients/Exp_grad.js';
+import { fusedBatchNormGrad } from './gradients/FusedBatchNorm_grad.js';
 import { greaterGrad } from './gradients/Greater_grad.js';
+import { meanGrad } from './gradients/Mean_grad.js';
 import { sigmoidGrad } from './gradients/Sigmoid_grad.js';
 import { tanhGrad } from './gradients/Tanh_grad.js';
-import { saveOriginal } from './original.js';
+import { saveOriginal, saveOriginalGradient } from './original.js';
 import { avgPoolGrad } from './wasm/AvgPoolGrad.js';
 import { batchMatMul } from './wasm/BatchMatMul.js';
 import { cast } from './wasm/Cast.js';
@@ -34,14 +36,16 @@ import { conv3DBackpropFilterV2 } from './wasm/Conv3DBackpropFilterV2.js';
 import { conv3DBackpropInputV2 } from './wasm/Conv3DBackpropInputV2.js';
 import { depthwiseConv2dNativeBackpropFilter } from './wasm/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInput } from './wasm/DepthwiseConv2dNativeBackpropInput.js';
+import { fusedBatchNorm } from './wasm/FusedBatchNorm.js';
 import { fusedConv2D } from './wasm/FusedConv2D.js';
 import { identity } from './wasm/Identity.js';
 import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
-import { slice } from './wasm/Slice.js';
-import { sum } from './wasm/Sum.js';
+import { concat, slice, splitV } from './wasm/Slice.js';
+import { mean, sum } from './wasm/Sum.js';
 import { gruCellGradWasm, gruCellWasm, gruGatesGradWasm, gruGatesWasm } from './wasm/TiefeGruCell.js';
 import { lstmCellGradWasm, lstmCellWasm } from './wasm/TiefeLstmCell.js';
 import { tile } from './wasm/Tile.js';
+import { transpose } from './wasm/Transpose.js';
 import { unsortedSegmentSum } from './wasm/UnsortedSegmentSum.js';
 import { BINARY_KERNELS, binaryAnyRank } from './webgpu/binaryRank5.js';
 import { cast as castWebgpu } from './webgpu/Cast.js';
@@ -71,9 +75,9 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  * - wasm: the kernels training needs that tfjs-backend-wasm lacks (`Conv2DBackpropFilter`,
  *   `DepthwiseConv2dNativeBackprop{Filter,Input}`, `UnsortedSegmentSum` for gather and Embedding gradients) and
  *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
- *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` over leading axes, `Identity` and same-dtype `Cast`
- *   without a copy, `Cast` to bool as x != 0, `Slice` without copying its whole input first, `Tile` by block
- *   copies, `FusedConv2D` on small maps with many channels as one matmul of patches), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` and `Mean` over leading axes, `FusedBatchNorm` per channel in one pass, `Identity` and same-dtype `Cast`
+ *   without a copy, `Cast` to bool as x != 0, `Slice` and `SplitV` without copying their whole input first, `Concat` by strided copies, `Tile` by block
+ *   copies, `Transpose` by SIMD blocks, `FusedConv2D` on small maps with many channels as one matmul of patches), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
@@ -93,11 +97,16 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.AvgPoolGrad, 'wasm', avgPoolGrad),
   kernel(tf.UnsortedSegmentSum, 'wasm', unsortedSegmentSum),
   kernel(tf.Sum, 'wasm', sum),
+  kernel(tf.Mean, 'wasm', mean),
+  kernel(tf.FusedBatchNorm, 'wasm', fusedBatchNorm),
   kernel(tf.BatchMatMul, 'wasm', batchMatMul),
   kernel(tf.Identity, 'wasm', identity),
   kernel(tf.Cast, 'wasm', cast),
   kernel(tf.Slice, 'wasm', slice),
+  kernel(tf.SplitV, 'wasm', splitV),
+  kernel(tf.Concat, 'wasm', concat),
   kernel(tf.Tile, 'wasm', tile),
+  kernel(tf.Transpose, 'wasm', transpose),
   kernel(tf.Select, 'webgpu', select),
   kernel(tf.Cast, 'webgpu', castWebgpu),
   ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
@@ -130,7 +139,8 @@ export const KERNELS: readonly tf.KernelConfig[] = [
  * Tiefe's gradients: `Conv3DBackpropInputV2` (so `Conv3DTranspose` trains; tfjs-core has none) and `Conv2D` /
  * `DepthwiseConv2dNative` for any dilation (tfjs's throw for dilation > 1), and `Greater` (zero; second
  * derivatives through LeakyReLU threw without it), and `Tanh` / `Sigmoid` / `Exp` / `Elu` from their inputs
- * (tfjs's second derivatives through them were silently wrong or threw). Backend-independent.
+ * (tfjs's second derivatives through them were silently wrong or threw), and `FusedBatchNorm` and `Mean` with
+ * fewer full-size ops (batch norm's training backward pass). Backend-independent.
  */
 export const GRADIENTS: readonly tf.GradConfig[] = [
   conv2dGrad,
@@ -141,6 +151,8 @@ export const GRADIENTS: readonly tf.GradConfig[] = [
   sigmoidGrad,
   expGrad,
   eluGrad,
+  fusedBatchNormGrad,
+  meanGrad,
 ];
 
 // Marks Tiefe's functions, with a global symbol so that two copies of @tiefe/core (its ESM and CommonJS builds
@@ -171,7 +183,9 @@ export function registerKernels(): void {
       // registerKernel only warns and overwrites; unregister first so that replacing the backend's own is silent.
       tf.unregisterKernel(config.kernelName, config.backendName);
     }
-    tf.registerKernel(config);
+    // The replacement keeps the built-in's setupFunc, which binds its wasm function: other built-ins call it
+    // directly (tfjs-backend-wasm's Mean, Max, Softmax, ... transpose their input through Transpose's).
+    tf.registerKernel(existing?.setupFunc ? { ...config, setupFunc: existing.setupFunc } : config);
   }
   // tfjs warns when a gradient is overridden; the overrides are deliberate, so keep that warning out of logs.
   const warn = console.warn;
@@ -179,8 +193,12 @@ export function registerKernels(): void {
     if (!String(args[0]).includes('Overriding the gradient')) warn(...args);
   };
   try {
-    for (const config of GRADIENTS)
-      if (!marked(tf.getGradient(config.kernelName)?.gradFunc)) tf.registerGradient(config);
+    for (const config of GRADIENTS) {
+      const existing = tf.getGradient(config.kernelName);
+      if (marked(existing?.gradFunc)) continue;
+      if (existing) saveOriginalGradient(existing);
+      tf.registerGradient(config);
+    }
   } finally {
     console.warn = warn;
   }

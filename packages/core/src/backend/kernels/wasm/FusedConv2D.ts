@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runOriginal } from '../original.js';
 import { type ConvAttrs, convInfo } from './convBackprop.js';
 import { convByPatches, convUsesPatches } from './convByPatches.js';
-import type { WasmKernelArgs } from './wasmOps.js';
+import { free, transpose, view, type WasmKernelArgs } from './wasmOps.js';
 
 /** Filters (their data) this kernel has seen: a filter seen again is reused, as in inference. */
 const seen = new WeakSet<object>();
@@ -28,9 +28,13 @@ export function fusedConv2D(args: WasmKernelArgs): tf.TensorInfo {
     return runOriginal(tf.FusedConv2D, 'wasm', args);
   }
   seen.add(filter.dataId);
-  return convByPatches(args.backend, x, filter, g, info.outShape, {
+  const [kh, kw, inC, outC] = filter.shape;
+  const rows = transpose(args.backend, view(filter, [kh * kw * inC, outC]), [1, 0]);
+  const out = convByPatches(args.backend, x, rows, g, info.outShape, {
     bias,
     activation: a.activation,
     leakyreluAlpha: a.leakyreluAlpha,
   });
+  free(args.backend, rows);
+  return out;
 }

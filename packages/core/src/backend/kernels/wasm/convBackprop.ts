@@ -61,26 +61,26 @@ export type FilterGradRoute = 'patches' | 'taps' | 'swapped';
 
 /**
  * The route of {@link convFilterGrad} for x and dy (NHWC) in geometry `g`:
- * - `'patches'`: with few input channels (a first layer) the patch matrix [kh*kw*C, B*oh*ow] has fewer elements
- *   than x and dy together, so building it and one matmul beat the others;
- * - `'taps'`: at stride 1 and batches below 16, one matmul per filter tap on x's padded frame, when that frame
- *   has at least 4 times as many pixels as the wider of C and O (each matmul then has a long inner dimension):
- *   20-35% faster than `'swapped'` with 2 threads on U-Net's and ResNet's large maps ([2,128,128,16]
- *   8.6 -> 6.0 ms, [8,32,32,64] 20.6 -> 13.2 ms), slower below that ratio ([2,16,16,128] -> 64, [8,8,8,256])
- *   and at batch 64 ([64,13,13,32] -> 64: 6.6 against 6.5 ms);
- * - `'swapped'`: otherwise, one XNNPACK convolution with the roles of images and filter swapped (large batches,
- *   whose size is its inner dimension per tap; small images with many channels, where a tap's matmul is too
- *   short; any stride).
+ * - `'swapped'`: from batch 16 on, one XNNPACK convolution with the roles of images and filter swapped, whose
+ *   inner dimension per tap is the batch, which XNNPACK then runs at full width;
+ * - `'taps'`: below that, at stride 1, one matmul per filter tap on x's padded frame when that frame has at
+ *   least 4 times as many pixels as the wider of C and O (each matmul then has a long inner dimension): U-Net's
+ *   and ResNet's large maps ([2,128,128,32] -> 16: 6.1 against 11.0 ms by patches, [8,32,32,64] -> 64: 9.9
+ *   against 12.0, 2 threads);
+ * - `'patches'`: otherwise one matmul of the transposed patch matrix [kh*kw*C, B*oh*ow] by dy as it lies: a first
+ *   layer's (few input channels: the patch matrix has fewer elements than x and dy together, at any batch) and
+ *   small maps with many channels at any stride, where the swapped convolution packs all of dy as a filter in
+ *   tfjs-backend-wasm's slow loop ([8,4,4,512] -> 512: 11.5 against 14.6 ms, [8,8,8,256] 9.3 against 11.0,
+ *   stride 2 [8,16,16,64] -> 128: 1.4 against 3.1).
  */
 export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeometry): FilterGradRoute {
   const [kh, kw] = g.k;
   const patches = kh * kw * xShape[3] * dyShape[0] * dyShape[1] * dyShape[2];
   if (patches <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape)) return 'patches';
-  if (g.strides[0] !== 1 || g.strides[1] !== 1) return 'swapped';
-  // The swapped convolution's inner dimension per tap is the batch: from 16 on, XNNPACK runs it at full width.
   if (dyShape[0] >= 16) return 'swapped';
+  if (g.strides[0] !== 1 || g.strides[1] !== 1) return 'patches';
   const frame = dyShape[0] * (dyShape[1] + (kh - 1) * g.dilations[0]) * (dyShape[2] + (kw - 1) * g.dilations[1]);
-  return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : 'swapped';
+  return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : 'patches';
 }
 
 /**
@@ -265,9 +265,10 @@ function directPads(dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): Pads
 }
 
 /**
- * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w), as an XNNPACK
- * convolution of dy (spread out by the stride when it is > 1) with the filter flipped in space and transposed to
- * [kh,kw,O,C]. Returns dx as inShape (a fresh buffer owned by the caller).
+ * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w): the convolution
+ * of dy (spread out by the stride when it is > 1) with the filter flipped in space and transposed to [kh,kw,O,C],
+ * on XNNPACK, or at stride 1 on small maps with many channels ({@link convUsesPatches}) as patches of dy times
+ * that filter. Returns dx as inShape (a fresh buffer owned by the caller).
  */
 export function convInputGrad(
   backend: BackendWasm,
@@ -277,9 +278,32 @@ export function convInputGrad(
   g: ConvGeometry,
 ): tf.TensorInfo {
   const [kh, kw, inC, outC] = filter.shape;
-  // Each tap's [C,O] block transposed to [O,C] by the Transpose kernel, then the taps in reverse order: tap
-  // (kh-1-i, kw-1-j) is tap number kh*kw-1 - (i*kw+j), so flipping both axes reverses the tap sequence.
+  // Flipping both spatial axes reverses the tap sequence: tap (kh-1-i, kw-1-j) is tap kh*kw-1 - (i*kw+j).
   const taps = kh * kw;
+  const direct = directPads(dy, inShape, g);
+  if (direct && convUsesPatches(inShape)) {
+    // The flipped filter's rows, one per input channel c: rows[c, (t, o)] = W[taps-1-t, c, o], block copies.
+    const rows = backend.makeOutput([inC, taps * outC], 'float32');
+    const w = f32(backend, filter);
+    const r = f32(backend, rows);
+    for (let c = 0; c < inC; c++) {
+      for (let t = 0; t < taps; t++) {
+        const from = ((taps - 1 - t) * inC + c) * outC;
+        r.set(w.subarray(from, from + outC), (c * taps + t) * outC);
+      }
+    }
+    const geometry = {
+      k: g.k,
+      strides: [1, 1] as [number, number],
+      dilations: g.dilations,
+      padTop: direct.top,
+      padLeft: direct.left,
+    };
+    const dx = convByPatches(backend, dy, rows, geometry, inShape);
+    free(backend, rows);
+    return dx;
+  }
+  // Each tap's [C,O] block transposed to [O,C] by the Transpose kernel, then the taps in reverse order.
   const perTap = transpose(backend, view(filter, [taps, inC, outC]), [0, 2, 1]);
   const flipped = backend.makeOutput([kh, kw, outC, inC], 'float32');
   const wt = f32(backend, perTap);
@@ -305,16 +329,6 @@ export function inputGradByConv(
   depthwise: boolean,
 ): tf.TensorInfo {
   const direct = directPads(dy, inShape, g);
-  if (direct && !depthwise && convUsesPatches(inShape)) {
-    const geometry = {
-      k: g.k,
-      strides: [1, 1] as [number, number],
-      dilations: g.dilations,
-      padTop: direct.top,
-      padLeft: direct.left,
-    };
-    return convByPatches(backend, dy, flipped, geometry, inShape);
-  }
   if (direct) return xnnConv2d(backend, dy, flipped, [1, 1], g.dilations, direct, depthwise);
   const phases = stridePhases(dy.shape, inShape, g);
   if (phases) return inputGradByPhases(backend, dy, flipped, inShape, phases, depthwise);
@@ -406,7 +420,11 @@ function inputGradByPhases(
         }
       }
       const pads: Pads = { top: ah.before, bottom: ah.after, left: aw.before, right: aw.after };
-      const part = xnnConv2d(backend, dy, sub, [1, 1], [1, 1], pads, depthwise);
+      const partShape = [batch, rows / batch, cols, inC];
+      const part =
+        !depthwise && convUsesPatches(partShape)
+          ? phaseByPatches(backend, dy, sub, partShape, pads)
+          : xnnConv2d(backend, dy, sub, [1, 1], [1, 1], pads, depthwise);
       f32(backend, stacked).set(f32(backend, part), at);
       free(backend, sub, part);
     }
@@ -418,6 +436,22 @@ function inputGradByPhases(
   const dx = transpose(backend, view(rowsFirst, [rows * sh, sw, cols, inC]), [0, 2, 1, 3]);
   free(backend, rowsFirst);
   return view(dx, inShape);
+}
+
+/** One stride phase of dx as patches of dy times its flipped sub-filter [th, tw, O, C] (see convByPatches). */
+function phaseByPatches(
+  backend: BackendWasm,
+  dy: tf.TensorInfo,
+  sub: tf.TensorInfo,
+  partShape: number[],
+  pads: Pads,
+): tf.TensorInfo {
+  const [th, tw, outC, inC] = sub.shape;
+  const rows = transpose(backend, view(sub, [th * tw * outC, inC]), [1, 0]);
+  const g: ConvGeometry = { k: [th, tw], strides: [1, 1], dilations: [1, 1], padTop: pads.top, padLeft: pads.left };
+  const part = convByPatches(backend, dy, rows, g, partShape);
+  free(backend, rows);
+  return part;
 }
 
 /**

@@ -46,8 +46,8 @@ export interface SimdKernels {
     dw: number,
     scale: number,
   ): void;
-  /** `scratch`: room for `inner` float64 values. */
-  sumLeading(x: number, out: number, scratch: number, outer: number, inner: number): void;
+  /** `scratch`: room for `inner` float64 values; the sums are multiplied by `scale`. */
+  sumLeading(x: number, out: number, scratch: number, outer: number, inner: number, scale: number): void;
   filterPatchesT(
     x: number,
     out: number,
@@ -66,6 +66,12 @@ export interface SimdKernels {
     top: number,
     left: number,
   ): void;
+  /** out[b, c, r, k] = x[b, r, c, k], x of shape [batch, rows, cols, inner], 4-byte elements. */
+  swapAxes(x: number, out: number, batch: number, rows: number, cols: number, inner: number): void;
+  /** `count` runs of `run` bytes from x + i * xStride to out + i * outStride (byte offsets and strides). */
+  copyRuns(x: number, out: number, count: number, run: number, xStride: number, outStride: number): void;
+  /** out = (x - mean) * a + offset per channel of x [rows, ch]; mean, a, offset: ch values each from `stats`. */
+  batchNormRows(x: number, out: number, stats: number, rows: number, ch: number): void;
 }
 
 // One instance per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
