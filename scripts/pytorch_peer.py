@@ -115,13 +115,13 @@ elif model_name == 'unet':
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     x = torch.randn(batch, 1, size, size)
     y = torch.zeros(batch, size, size, dtype=torch.long)
-    warmup, timed = 1, 3
+    warmup, timed = 2, 7
 elif model_name == 'resnet18':
     model = resnet18()
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
     x = torch.randn(batch, 3, 32, 32)
     y = torch.randint(0, 10, (batch,))
-    warmup, timed = 1, 3
+    warmup, timed = 2, 7
 else:
     sys.exit(f'pytorch_peer.py: unknown model {model_name!r}; one of cnn, unet, resnet18')
 loss_fn = nn.CrossEntropyLoss()

@@ -107,7 +107,7 @@ function pytorch(name: string, args: string[], ms: number, target?: number): Ben
         case: `${name} training step, PyTorch CPU`,
         value: Number(r.ms_per_step.toFixed(1)),
         unit: 'ms',
-        note: `torch ${r.torch}, ${r.threads} threads, SGD; median of 3 after 1 warm-up; OMP_WAIT_POLICY ${r.wait_policy} (the faster); peak resident memory +${r.peak_extra_mb.toFixed(0)} MB`,
+        note: `torch ${r.torch}, ${r.threads} threads, SGD; median of 7 after 2 warm-ups; OMP_WAIT_POLICY ${r.wait_policy} (the faster); peak resident memory +${r.peak_extra_mb.toFixed(0)} MB`,
       },
       {
         case: `${name} training step, wasm / PyTorch`,
