@@ -339,3 +339,54 @@ export function batchNormRows(x: usize, out: usize, stats: usize, rows: i32, ch:
     }
   }
 }
+
+/**
+ * col2im of a convolution's input gradient: dx = 0, then for each dy pixel (b,p,q) and filter tap (i,j) whose
+ * input pixel h = p*sh + i*dh - top, w = q*sw + j*dw - left lies inside, dx[b,h,w,:] += rows[(b,p,q), (i,j,:)];
+ * `rows` is [batch*outH*outW, kh*kw*ch], one row per dy pixel. Channels four at a time.
+ */
+export function col2im(
+  rows: usize,
+  dx: usize,
+  batch: i32,
+  inH: i32,
+  inW: i32,
+  ch: i32,
+  outH: i32,
+  outW: i32,
+  kh: i32,
+  kw: i32,
+  sh: i32,
+  sw: i32,
+  dh: i32,
+  dw: i32,
+  top: i32,
+  left: i32,
+): void {
+  memory.fill(dx, 0, (<usize>batch * inH * inW * ch) << 2);
+  const ch4 = ch & ~3;
+  const tapBytes = (<usize>ch) << 2;
+  let at = rows;
+  for (let b = 0; b < batch; b++) {
+    for (let p = 0; p < outH; p++) {
+      for (let q = 0; q < outW; q++) {
+        for (let i = 0; i < kh; i++) {
+          const h = p * sh + i * dh - top;
+          for (let j = 0; j < kw; j++, at += tapBytes) {
+            const w = q * sw + j * dw - left;
+            if (h < 0 || h >= inH || w < 0 || w >= inW) continue;
+            const to = dx + ((<usize>((b * inH + h) * inW + w) * ch) << 2);
+            for (let c = 0; c < ch4; c += 4) {
+              const o = (<usize>c) << 2;
+              v128.store(to + o, f32x4.add(v128.load(to + o), v128.load(at + o)));
+            }
+            for (let c = ch4; c < ch; c++) {
+              const o = (<usize>c) << 2;
+              store<f32>(to + o, load<f32>(to + o) + load<f32>(at + o));
+            }
+          }
+        }
+      }
+    }
+  }
+}

@@ -66,6 +66,7 @@ describe('the SIMD module', () => {
         'function swapAxes',
         'function copyRuns',
         'function batchNormRows',
+        'function col2im',
       ]);
     }
   });

@@ -3,7 +3,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, beforeAll, describe, expect, test, vi } from 'vitest';
 import { KERNELS } from '../src/backend/kernels/registry.js';
 import { MIN_XNNPACK_MACS } from '../src/backend/kernels/wasm/BatchMatMul.js';
-import { convFilterGrad, convInfo, convInputGrad, filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
+import {
+  convFilterGrad,
+  convInfo,
+  convInputGrad,
+  filterGradRoute,
+  inputGradUsesCols,
+} from '../src/backend/kernels/wasm/convBackprop.js';
 import { convUsesPatches } from '../src/backend/kernels/wasm/convByPatches.js';
 import { swapForm } from '../src/backend/kernels/wasm/Transpose.js';
 import { createRng, initBackend, registerKernels } from '../src/index.js';
@@ -81,10 +87,11 @@ const CONV_CASES: ConvCase[] = [
   // Small images with many channels below batch 16: the patch matrix, not one matmul per tap.
   { batch: 2, h: 3, w: 3, inC: 24, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
   { batch: 1, h: 4, w: 3, inC: 40, k: [2, 2], outC: 24, strides: 1, pad: 'valid' },
-  // Tiny maps with more channels than twice their pixels: the input gradient as one matmul of dy's patches.
+  // Tiny maps with at least twice as many input channels as dy has pixels: the input gradient through the
+  // column matrix (one matmul of the filter by dy, then col2im).
   { batch: 1, h: 2, w: 2, inC: 12, k: [3, 3], outC: 20, strides: 1, pad: 'same' },
   { batch: 1, h: 2, w: 3, inC: 16, k: [2, 2], outC: 8, strides: 1, pad: 'same' },
-  // ... and at stride 2, where each stride phase of dx is such a map: each phase's patches times its taps.
+  // ... at stride 2 too.
   { batch: 1, h: 4, w: 4, inC: 8, k: [3, 3], outC: 12, strides: 2, pad: 'same' },
   { batch: 2, h: 4, w: 6, inC: 24, k: [3, 3], outC: 16, strides: 2, pad: 'same' },
 ];
@@ -158,15 +165,13 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(count('patches')).toBeGreaterThanOrEqual(3);
     expect(count('taps')).toBeGreaterThanOrEqual(3);
     expect(count('swapped')).toBeGreaterThanOrEqual(3);
-    // ... and both routes of the input gradient at stride 1 (the conv of dy, and dy's patches times the filter).
-    const inputByPatches = CONV_CASES.filter((c) => c.strides === 1 && convUsesPatches([c.batch, c.h, c.w, c.inC]));
-    expect(inputByPatches.length).toBe(3);
-    const phasesByPatches = CONV_CASES.filter((c) => {
-      const [sh, sw] = typeof c.strides === 'number' ? [c.strides, c.strides] : c.strides;
-      const phase = [c.batch, c.h / sh, c.w / sw, c.inC];
-      return sh > 1 && Number.isInteger(phase[1]) && Number.isInteger(phase[2]) && convUsesPatches(phase);
+    // ... and both routes of the input gradient (the convolution of dy, and the column matrix), at both strides.
+    const byCols = CONV_CASES.filter((c) => {
+      const { info } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
+      return inputGradUsesCols(info.outShape, c.inC);
     });
-    expect(phasesByPatches.length).toBe(2);
+    expect(byCols.length).toBe(5);
+    expect(byCols.filter((c) => c.strides !== 1).length).toBe(2);
   });
 
   test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {

@@ -72,6 +72,25 @@ export interface SimdKernels {
   copyRuns(x: number, out: number, count: number, run: number, xStride: number, outStride: number): void;
   /** out = (x - mean) * a + offset per channel of x [rows, ch]; mean, a, offset: ch values each from `stats`. */
   batchNormRows(x: number, out: number, stats: number, rows: number, ch: number): void;
+  /** dx = 0, then each dy pixel's row of `rows` [B*oh*ow, kh*kw*C] added onto the input pixels its taps reach. */
+  col2im(
+    rows: number,
+    dx: number,
+    batch: number,
+    inH: number,
+    inW: number,
+    ch: number,
+    outH: number,
+    outW: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    dh: number,
+    dw: number,
+    top: number,
+    left: number,
+  ): void;
 }
 
 // One instance per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
