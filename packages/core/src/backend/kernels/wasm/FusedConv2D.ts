@@ -9,11 +9,11 @@ const seen = new WeakSet<object>();
 
 /**
  * Kernel `FusedConv2D` (tfjs-layers' convolution with bias and activation): a convolution with many more output
- * channels than output pixels ({@link convUsesPatches}) runs as patches times filter the first time it meets a
- * filter, which in training is every step (an update makes new weights), where tfjs-backend-wasm's packing of
- * the new weights costs more than the convolution. A filter met again (inference, several calls with the same
- * weights) goes to tfjs-backend-wasm's XNNPACK convolution, which packs it once and keeps it; so do PReLU and
- * every other shape.
+ * channels than output pixels ({@link convUsesPatches}) runs as the filter's rows times the patch matrix
+ * ({@link convByPatches}) the first time it meets a filter, which in training is every step (an update makes new
+ * weights), where tfjs-backend-wasm's packing of the new weights costs more than the convolution. A filter met
+ * again (inference, several calls with the same weights) goes to tfjs-backend-wasm's XNNPACK convolution, which
+ * packs it once and keeps it; so do PReLU and every other shape.
  */
 export function fusedConv2D(args: WasmKernelArgs): tf.TensorInfo {
   const { x, filter, bias, preluActivationWeights } = args.inputs;

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { patchMatrixT } from './convByPatches.js';
+import { patchGeometry, patchMatrixT } from './convByPatches.js';
 import { heapOffset, simdKernels } from './simdKernels.js';
 import { aliasAt, f32, free, type Pads, releaseAlias, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
 
@@ -338,20 +338,7 @@ function inputGradByCols(
   simdKernels(backend).col2im(
     heapOffset(backend, rows),
     heapOffset(backend, dx),
-    batch,
-    inShape[1],
-    inShape[2],
-    inC,
-    outH,
-    outW,
-    kh,
-    kw,
-    g.strides[0],
-    g.strides[1],
-    g.dilations[0],
-    g.dilations[1],
-    g.padTop,
-    g.padLeft,
+    ...patchGeometry(inShape, outH, outW, g),
   );
   free(backend, rows);
   return dx;

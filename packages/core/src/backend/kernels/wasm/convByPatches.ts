@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convBackprop.js';
-import { heapOffset, simdKernels } from './simdKernels.js';
+import { heapOffset, type PatchGeometry, simdKernels } from './simdKernels.js';
 import { free, runWasmKernel, transpose, view } from './wasmOps.js';
 
 /** Bias and activation applied to a convolution's output, as FusedConv2D takes them. */
@@ -23,32 +23,26 @@ export function patchMatrixT(
   outW: number,
   g: ConvGeometry,
 ): tf.TensorInfo {
-  const [batch, inH, inW, inC] = x.shape;
+  const [batch, , , inC] = x.shape;
   const [kh, kw] = g.k;
   const patchesT = backend.makeOutput([kh * kw * inC, batch * outH * outW], 'float32');
   simdKernels(backend).filterPatchesT(
     heapOffset(backend, x),
     heapOffset(backend, patchesT),
-    batch,
-    inH,
-    inW,
-    inC,
-    outH,
-    outW,
-    kh,
-    kw,
-    g.strides[0],
-    g.strides[1],
-    g.dilations[0],
-    g.dilations[1],
-    g.padTop,
-    g.padLeft,
+    ...patchGeometry(x.shape, outH, outW, g),
   );
   return patchesT;
 }
 
+/** The wasm patch kernels' geometry arguments for an NHWC input of `inShape` mapped to outH x outW in `g`. */
+export function patchGeometry(inShape: number[], outH: number, outW: number, g: ConvGeometry): PatchGeometry {
+  const [batch, inH, inW, inC] = inShape;
+  const [kh, kw] = g.k;
+  return [batch, inH, inW, inC, outH, outW, kh, kw, ...g.strides, ...g.dilations, g.padTop, g.padLeft];
+}
+
 /**
- * Whether a convolution to `outShape` (NHWC) runs as patches times filter ({@link convByPatches}) rather than as
+ * Whether a convolution to `outShape` (NHWC) runs as filter rows times patches ({@link convByPatches}) rather than as
  * tfjs-backend-wasm's XNNPACK convolution: when it has at least twice as many output channels as output
  * pixels (the deep, small maps of a classifier: ResNet-18's [8,4,4,512]; measured with new 3x3 weights, 2
  * threads: at 2x [8,4,4,256] 3.3 ms against 4.8, [2,8,8,256] 3.0 against 4.7; at 1x either way, [8,8,4,256]

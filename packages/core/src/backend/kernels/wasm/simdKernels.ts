@@ -48,24 +48,8 @@ export interface SimdKernels {
   ): void;
   /** `scratch`: room for `inner` float64 values; the sums are multiplied by `scale`. */
   sumLeading(x: number, out: number, scratch: number, outer: number, inner: number, scale: number): void;
-  filterPatchesT(
-    x: number,
-    out: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    inC: number,
-    outH: number,
-    outW: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    top: number,
-    left: number,
-  ): void;
+  /** im2col: the transposed patch matrix of x (see convByPatches.ts's patchMatrixT). */
+  filterPatchesT(x: number, out: number, ...geometry: PatchGeometry): void;
   /** out[b, c, r, k] = x[b, r, c, k], x of shape [batch, rows, cols, inner], 4-byte elements. */
   swapAxes(x: number, out: number, batch: number, rows: number, cols: number, inner: number): void;
   /** `count` runs of `run` bytes from x + i * xStride to out + i * outStride (byte offsets and strides). */
@@ -73,25 +57,31 @@ export interface SimdKernels {
   /** out = (x - mean) * a + offset per channel of x [rows, ch]; mean, a, offset: ch values each from `stats`. */
   batchNormRows(x: number, out: number, stats: number, rows: number, ch: number): void;
   /** dx = 0, then each dy pixel's row of `rows` [B*oh*ow, kh*kw*C] added onto the input pixels its taps reach. */
-  col2im(
-    rows: number,
-    dx: number,
-    batch: number,
-    inH: number,
-    inW: number,
-    ch: number,
-    outH: number,
-    outW: number,
-    kh: number,
-    kw: number,
-    sh: number,
-    sw: number,
-    dh: number,
-    dw: number,
-    top: number,
-    left: number,
-  ): void;
+  col2im(rows: number, dx: number, ...geometry: PatchGeometry): void;
 }
+
+/**
+ * The geometry the patch kernels (`filterPatchesT`, im2col, and `col2im`, its adjoint) take after their two
+ * pointers: the NHWC input's [batch, inH, inW, inC], the output map's [outH, outW], the filter's [kh, kw], the
+ * strides [sh, sw], the dilations [dh, dw] and the top and left padding. Made by convByPatches.ts's
+ * `patchGeometry`.
+ */
+export type PatchGeometry = [
+  batch: number,
+  inH: number,
+  inW: number,
+  inC: number,
+  outH: number,
+  outW: number,
+  kh: number,
+  kw: number,
+  sh: number,
+  sw: number,
+  dh: number,
+  dw: number,
+  top: number,
+  left: number,
+];
 
 // One instance per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
 const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
