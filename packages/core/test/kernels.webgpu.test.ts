@@ -52,6 +52,23 @@ describe("Tiefe's kernel fixes (webgpu vs cpu)", () => {
     tf.dispose([a, b]);
   });
 
+  it('Tile and broadcastTo on rank 5 and 6, and the mean gradient over a volume: the WGSL kernel', async () => {
+    const v = tf.randomNormal([2, 1, 3, 2, 3], 0, 1, 'float32', 33);
+    const run = () => [
+      tf.tile(v, [1, 2, 1, 3, 2]),
+      tf.tile(tf.reshape(v, [1, 2, 1, 3, 2, 3]), [2, 1, 2, 1, 1, 2]),
+      tf.broadcastTo(tf.reshape(tf.range(0, 3), [1, 1, 1, 1, 3]), [2, 3, 2, 2, 3]),
+      // Batch norm's statistics over a volume: the Mean gradient broadcasts dy / n back to rank 5.
+      tf.grad((t: tf.Tensor) => tf.sum(tf.mul(tf.mean(t, [0, 1, 2, 3]), tf.tensor1d([1, -2, 3]))))(v),
+    ];
+    const cpu = await on('cpu', run);
+    const gpu = await on('webgpu', run);
+    ['tile rank 5', 'tile rank 6', 'broadcastTo rank 5', 'mean grad rank 5'].forEach((n, i) => {
+      expectClose(n, gpu[i], cpu[i]);
+    });
+    tf.dispose(v);
+  });
+
   it('Cast bool / int32 -> float32 is a real conversion: the masked-RNN op sequence gives the mask', async () => {
     // What tfjs-layers' rnn() does with an Embedding's maskZero mask: cast to float, time-major, one slice per step.
     const run = () => {

@@ -61,6 +61,7 @@ import {
   gruStepGatesWebgpu,
 } from './webgpu/TiefeGruCell.js';
 import { LSTM_STEP, LSTM_STEP_GRAD, lstmStepGradWebgpu, lstmStepWebgpu } from './webgpu/TiefeLstmCell.js';
+import { tile as tileWebgpu } from './webgpu/Tile.js';
 
 const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): tf.KernelConfig => ({
   kernelName,
@@ -79,7 +80,8 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   without a copy, `Cast` to bool as x != 0, `Slice` and `SplitV` without copying their whole input first, `Concat` by strided copies, `Tile` by block
  *   copies, `Transpose` by SIMD blocks, `FusedConv2D` on small maps with many channels as one matmul of patches), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
- * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), and the binary
+ * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), `Tile` for float32 of
+ *   rank 5 and 6 (tfjs tiled them on the CPU by a synchronous read-back, which throws in Node), and the binary
  *   element-wise kernels with a rank->=5 and a rank-<=1 operand (their shared-memory WGSL did not compile and
  *   the op returned garbage), and `Cast` bool/int32 -> float32 as a real conversion (tfjs relabelled the i32
  *   buffer, and programs reading it by its stored type failed: masked RNNs were wrong on webgpu).
@@ -108,6 +110,7 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.Tile, 'wasm', tile),
   kernel(tf.Transpose, 'wasm', transpose),
   kernel(tf.Select, 'webgpu', select),
+  kernel(tf.Tile, 'webgpu', tileWebgpu),
   kernel(tf.Cast, 'webgpu', castWebgpu),
   ...BINARY_KERNELS.map((name) => kernel(name, 'webgpu', binaryAnyRank(name))),
   // Tiefe's own: the fused LSTM and GRU steps and their backward passes (used by @tiefe/sequence's FusedLSTM
