@@ -4,8 +4,8 @@
  * not on cpu, minutes a step), with each step's peak tensor memory; on the wasm run PyTorch's same models on the
  * CPU (2 threads, scripts/pytorch_peer.py) before and after each of Tiefe's, and the ratios to the faster. One
  * warm-up call (two for the forward; shader compilation, allocation; the step's is profiled for its peak
- * memory), then on wasm the median of 2 timed calls (their mean), on webgpu and cpu 1; each call is synchronised
- * (the forward reads its output back, the step returns its loss).
+ * memory), then on wasm the median of 5 timed calls (PyTorch's is the median of 7), on webgpu and cpu 1; each
+ * call is synchronised (the forward reads its output back, the step returns its loss).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -46,9 +46,10 @@ async function time(name: string, model: tfl.LayersModel, batch: number, backend
     tf.oneHot(tf.zeros([batch, ...outShape.slice(0, -1)], 'int32'), outShape[outShape.length - 1]),
   );
   model.compile({ optimizer: tf.train.sgd(0.01), loss: 'categoricalCrossentropy' });
-  // wasm: 2 timed calls; webgpu on lavapipe and cpu take seconds to a minute a ResNet step: 1, so that the
-  // whole `npm run bench` fits in 30 minutes.
-  const reps = backend === 'wasm' ? 2 : 1;
+  // wasm: 5 timed calls (this machine's speed drifts by 10-20% within seconds; 2 were not enough to compare
+  // with PyTorch's median of 7); webgpu on lavapipe and cpu take seconds to a minute a ResNet step: 1, so that
+  // the whole `npm run bench` fits in 30 minutes.
+  const reps = backend === 'wasm' ? 5 : 1;
   // Two warm-up calls for the forward: on wasm the first meets each convolution's weights for the first time
   // (core's FusedConv2D then skips tfjs-backend-wasm's packing of weights that a training step would replace);
   // the second lets the built-in pack and keep them, as every later prediction with these weights finds them.

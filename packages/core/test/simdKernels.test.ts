@@ -1,5 +1,5 @@
-// Tiefe's wasm SIMD kernels (assembly/kernels.ts): the committed binary is the source's, the module is self-contained,
-// and each kernel matches tfjs's cpu backend at channel counts around the 4-lane width (tails included),
+// Tiefe's wasm SIMD modules (assembly/kernels.ts, assembly/winograd.ts): the committed binaries are the
+// sources', each module is self-contained, and each kernel matches tfjs's cpu backend at channel counts around the 4-lane width (tails included),
 // after the heap grows, and in the shared-memory build.
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, test } from 'vitest';
 import { filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
 import { simdBinary } from '../src/backend/kernels/wasm/simdBinary.js';
 import { heapOffset, simdKernels } from '../src/backend/kernels/wasm/simdKernels.js';
+import { winogradBinary } from '../src/backend/kernels/wasm/winogradBinary.js';
 import { createRng, initBackend } from '../src/index.js';
 
 const rng = createRng(7);
@@ -43,31 +44,40 @@ function expectClose(got: Float32Array, want: Float32Array, what: string, tol = 
 }
 
 describe('the SIMD module', () => {
-  test('the committed binary is what assembly/kernels.ts compiles to', () => {
+  test('the committed binaries are what assembly/kernels.ts and winograd.ts compile to', () => {
     const script = fileURLToPath(new URL('../scripts/build-simd.mjs', import.meta.url));
     const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr, 'build-simd --check').toBe('');
     expect(run.status).toBe(0);
   });
 
-  test('imports only a memory, exports only its kernels, and stays under 4 KB (sync compile allowed)', () => {
-    for (const [name, b64] of Object.entries(simdBinary)) {
-      const module = new WebAssembly.Module(bytes(b64));
-      expect(bytes(b64).length, name).toBeLessThan(4096);
-      expect(WebAssembly.Module.imports(module), name).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
-      expect(
-        WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`),
-        name,
-      ).toEqual([
-        'function maxPoolGrad',
-        'function avgPoolGrad',
-        'function sumLeading',
-        'function filterPatchesT',
-        'function swapAxes',
-        'function copyRuns',
-        'function batchNormRows',
-        'function col2im',
-      ]);
+  test('each module imports only a memory, exports only its kernels, and stays under 4 KB (sync compile allowed)', () => {
+    const modules: Array<[{ plain: string; shared: string }, string[]]> = [
+      [
+        simdBinary,
+        [
+          'maxPoolGrad',
+          'avgPoolGrad',
+          'sumLeading',
+          'filterPatchesT',
+          'swapAxes',
+          'copyRuns',
+          'batchNormRows',
+          'col2im',
+        ],
+      ],
+      [winogradBinary, ['winogradInput', 'winogradFilter', 'winogradOutput']],
+    ];
+    for (const [binary, kernels] of modules) {
+      for (const [name, b64] of Object.entries(binary)) {
+        const module = new WebAssembly.Module(bytes(b64));
+        expect(bytes(b64).length, name).toBeLessThan(4096);
+        expect(WebAssembly.Module.imports(module), name).toEqual([{ module: 'env', name: 'memory', kind: 'memory' }]);
+        expect(
+          WebAssembly.Module.exports(module).map((e) => `${e.kind} ${e.name}`),
+          name,
+        ).toEqual(kernels.map((k) => `function ${k}`));
+      }
     }
   });
 
@@ -88,6 +98,30 @@ describe('the SIMD module', () => {
       want[c] = s;
     }
     expect(Array.from(new Float32Array(memory.buffer, 1024, inner))).toEqual(Array.from(want));
+  });
+  test("the Winograd module's shared-memory build transforms a filter like the plain one", () => {
+    const run = (b64: string, memory: WebAssembly.Memory) => {
+      const k = new WebAssembly.Instance(new WebAssembly.Module(bytes(b64)), { env: { memory } })
+        .exports as unknown as {
+        winogradFilter: (w: number, v: number, ch: number, out: number) => void;
+      };
+      const [ch, out] = [3, 8];
+      k.winogradFilter(0, 4096, ch, out);
+      return Array.from(new Float32Array(memory.buffer, 4096, 16 * ch * out));
+    };
+    const w = randomArray(72);
+    const fill = (memory: WebAssembly.Memory) => {
+      new Float32Array(memory.buffer, 0, 72).set(w);
+      return memory;
+    };
+    const plain = run(winogradBinary.plain, fill(new WebAssembly.Memory({ initial: 1 })));
+    const shared = run(
+      winogradBinary.shared,
+      fill(new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true })),
+    );
+    expect(shared).toEqual(plain);
+    // Element 0 of the transform is the filter's tap (0, 0) itself.
+    expect(plain.slice(0, 8)).toEqual(Array.from(w.subarray(0, 8)));
   });
 });
 

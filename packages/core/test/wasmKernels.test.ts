@@ -10,8 +10,9 @@ import {
   filterGradRoute,
   inputGradUsesCols,
 } from '../src/backend/kernels/wasm/convBackprop.js';
-import { convUsesPatches } from '../src/backend/kernels/wasm/convByPatches.js';
+import { convRoute } from '../src/backend/kernels/wasm/convByPatches.js';
 import { swapForm } from '../src/backend/kernels/wasm/Transpose.js';
+import { winogradFits } from '../src/backend/kernels/wasm/winograd.js';
 import { createRng, initBackend, registerKernels } from '../src/index.js';
 
 const WASM_KERNELS = KERNELS.filter((k) => k.backendName === 'wasm');
@@ -87,7 +88,14 @@ const CONV_CASES: ConvCase[] = [
   // Small images with many channels below batch 16: the patch matrix, not one matmul per tap.
   { batch: 2, h: 3, w: 3, inC: 24, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
   { batch: 1, h: 4, w: 3, inC: 40, k: [2, 2], outC: 24, strides: 1, pad: 'valid' },
-  // Tiny maps with at least twice as many input channels as dy has pixels: the input gradient through the
+  // ... from 128 input channels on, built row-wise and transposed.
+  { batch: 1, h: 3, w: 3, inC: 128, k: [3, 3], outC: 8, strides: 1, pad: 'same' },
+  { batch: 2, h: 4, w: 5, inC: 130, k: [3, 3], outC: 6, strides: 2, pad: 'same' },
+  // 3x3 'same' at stride 1 with 32+ channels: the input gradient by Winograd (also where the column matrix
+  // would apply: 2x8x8x32).
+  { batch: 2, h: 12, w: 12, inC: 32, k: [3, 3], outC: 36, strides: 1, pad: 'same' },
+  { batch: 2, h: 8, w: 8, inC: 32, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
+  // Tiny maps with at least a quarter as many input channels as dy has pixels: the input gradient through the
   // column matrix (one matmul of the filter by dy, then col2im).
   { batch: 1, h: 2, w: 2, inC: 12, k: [3, 3], outC: 20, strides: 1, pad: 'same' },
   { batch: 1, h: 2, w: 3, inC: 16, k: [2, 2], outC: 8, strides: 1, pad: 'same' },
@@ -113,6 +121,7 @@ describe('wasm training kernels match the cpu backend', () => {
     }
     expect(WASM_KERNELS.map((k) => k.kernelName).sort()).toEqual(
       [
+        'Add',
         'AvgPoolGrad',
         'BatchMatMul',
         'Cast',
@@ -128,8 +137,12 @@ describe('wasm training kernels match the cpu backend', () => {
         'Identity',
         'MaxPoolGrad',
         'Mean',
+        'Multiply',
+        'PadV2',
+        'RealDiv',
         'Slice',
         'SplitV',
+        'Sub',
         'Sum',
         'Tile',
         'Transpose',
@@ -165,13 +178,19 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(count('patches')).toBeGreaterThanOrEqual(3);
     expect(count('taps')).toBeGreaterThanOrEqual(3);
     expect(count('swapped')).toBeGreaterThanOrEqual(3);
-    // ... and both routes of the input gradient (the convolution of dy, and the column matrix), at both strides.
+    // ... and the routes of the input gradient (Winograd, the convolution of dy, and the column matrix), at both
+    // strides.
+    const byWinograd = CONV_CASES.filter((c) => {
+      const { info, g } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
+      return winogradFits(info.outShape, [...c.k, c.outC, c.inC], g, [c.batch, c.h, c.w, c.inC]);
+    });
+    expect(byWinograd.length).toBe(2);
     const byCols = CONV_CASES.filter((c) => {
       const { info } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
       return inputGradUsesCols(info.outShape, c.inC);
     });
-    expect(byCols.length).toBe(5);
-    expect(byCols.filter((c) => c.strides !== 1).length).toBe(2);
+    expect(byCols.length).toBe(9);
+    expect(byCols.filter((c) => c.strides !== 1).length).toBe(3);
   });
 
   test('Identity and same-dtype Cast share the buffer; values, disposal and other casts stay right', async () => {
@@ -228,6 +247,106 @@ describe('wasm training kernels match the cpu backend', () => {
       ];
     });
     for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `slice case ${i}`);
+  });
+
+  test('PadV2: image borders, the innermost axis, every axis, uneven sides, a constant, int32, empty', async () => {
+    const x = randomArray(2 * 9 * 7 * 16);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor4d(x, [2, 9, 7, 16]);
+      const f = (u: tf.Tensor) => tf.cast(u, 'float32');
+      return [
+        tf.pad(t, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 0],
+        ]),
+        tf.pad(t, [
+          [0, 0],
+          [0, 2],
+          [3, 0],
+          [0, 0],
+        ]),
+        tf.pad(t, [
+          [0, 0],
+          [1, 1],
+          [1, 1],
+          [0, 1],
+        ]),
+        tf.pad(
+          t,
+          [
+            [1, 2],
+            [0, 1],
+            [2, 0],
+            [1, 3],
+          ],
+          -1.5,
+        ),
+        tf.pad(t, [
+          [0, 0],
+          [0, 0],
+          [0, 0],
+          [0, 0],
+        ]),
+        tf.pad(tf.reshape(t, [2016]), [[5, 3]], 2),
+        tf.pad(
+          tf.reshape(t, [18, 112]),
+          [
+            [0, 1],
+            [0, 0],
+          ],
+          7,
+        ),
+        f(
+          tf.pad(
+            tf.cast(tf.mul(t, 10), 'int32'),
+            [
+              [0, 1],
+              [2, 0],
+              [0, 0],
+              [1, 1],
+            ],
+            4,
+          ),
+        ),
+        tf.pad(
+          tf.zeros([2, 0, 3]),
+          [
+            [1, 0],
+            [1, 1],
+            [0, 2],
+          ],
+          3,
+        ),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expect(Array.from(wasm[i]), `pad case ${i}`).toEqual(Array.from(cpu[i]));
+  });
+
+  test('Add, Sub, Multiply, RealDiv with a per-channel operand on either side ([C], [1,1,1,C]) and odd row counts', async () => {
+    const x = randomArray(2 * 15 * 7 * 16);
+    const v = randomArray(16);
+    const { cpu, wasm } = await onBoth(() => {
+      const t = tf.tensor4d(x, [2, 15, 7, 16]);
+      const c = tf.tensor1d(v);
+      const c4 = tf.reshape(c, [1, 1, 1, 16]);
+      const odd = tf.reshape(tf.slice(t, [0, 0, 0, 0], [1, 15, 7, 16]), [105, 16]);
+      const five = tf.reshape(tf.slice(t, [0, 0, 0, 0], [2, 15, 7, 5]), [210, 5]);
+      const c5 = tf.slice(c, [0], [5]);
+      return [
+        tf.add(t, c),
+        tf.sub(t, c4),
+        tf.sub(c4, t),
+        tf.mul(c, t),
+        tf.div(t, tf.add(tf.abs(c4), 0.5)),
+        tf.div(c, tf.add(tf.abs(t), 0.5)),
+        tf.mul(odd, c),
+        tf.sub(five, c5),
+        tf.add(tf.tensor2d(v, [1, 16]), c),
+      ];
+    });
+    for (let i = 0; i < cpu.length; i++) expectClose(wasm[i], cpu[i], `channel binary case ${i}`);
   });
 
   test('SplitV and Concat: every axis, uneven parts, int32, bool, empty parts, one input', async () => {
@@ -422,8 +541,9 @@ describe('wasm training kernels match the cpu backend', () => {
     });
   }
 
-  // FusedConv2D: [x, filter, strides, pad, dilations, bias, activation]. The first five have more output
-  // channels than twice their output pixels (patches times filter), the last two stay on the built-in.
+  // FusedConv2D: [x, filter, strides, pad, dilations, bias, activation]. The first seven have at least twice as
+  // many output channels as output pixels (filter rows times patches), the next five at least a quarter (patches
+  // times filter), the next two are 3x3 'same' with 32+ channels (Winograd), the last stays on the built-in.
   const fusedCases: Array<[number[], number[], number, 'same' | 'valid', number, boolean, tf.fused.Activation]> = [
     [[2, 2, 2, 6], [3, 3, 6, 24], 1, 'same', 1, true, 'relu'],
     [[1, 4, 4, 5], [3, 3, 5, 40], 2, 'same', 1, true, 'leakyrelu'],
@@ -431,15 +551,28 @@ describe('wasm training kernels match the cpu backend', () => {
     [[1, 5, 5, 3], [3, 3, 3, 20], 1, 'valid', 2, true, 'elu'],
     [[1, 3, 3, 8], [3, 3, 8, 32], 1, 'same', 1, false, 'sigmoid'],
     [[1, 2, 3, 8], [2, 2, 8, 16], 1, 'same', 1, true, 'relu6'],
-    [[2, 6, 6, 3], [3, 3, 3, 8], 1, 'same', 1, true, 'relu'],
+    [[1, 3, 3, 128], [3, 3, 128, 20], 1, 'same', 1, true, 'relu'],
     [[1, 6, 6, 2], [3, 3, 2, 4], 2, 'valid', 1, false, 'linear'],
+    [[2, 4, 4, 6], [3, 3, 6, 16], 1, 'same', 1, true, 'relu'],
+    [[1, 7, 5, 3], [3, 3, 3, 10], 2, 'same', 1, true, 'leakyrelu'],
+    [[1, 8, 7, 4], [3, 3, 4, 8], 1, 'valid', 2, true, 'elu'],
+    [[1, 5, 5, 5], [2, 3, 5, 6], 1, 'valid', 1, false, 'linear'],
+    [[2, 8, 8, 32], [3, 3, 32, 32], 1, 'same', 1, true, 'relu'],
+    [[2, 12, 10, 36], [3, 3, 36, 40], 1, 'same', 1, true, 'elu'],
+    [[2, 6, 6, 3], [3, 3, 3, 8], 1, 'same', 1, true, 'relu'],
   ];
-  test('FusedConv2D: patches times filter on small maps with many channels, the built-in elsewhere', async () => {
+  test('FusedConv2D: one matmul of patches and filter on small maps with many channels, the built-in elsewhere', async () => {
     const routes = fusedCases.map(([xs, fs, st, pad, dil]) => {
-      const info = tf.backend_util.computeConv2DInfo(xs as never, fs as never, st, dil, pad);
-      return convUsesPatches(info.outShape);
+      const { info, g } = convInfo(xs, fs, { strides: st, pad, dilations: dil }, false);
+      return winogradFits(xs, fs, g, info.outShape) ? 'winograd' : convRoute(info.outShape);
     });
-    expect(routes).toEqual([true, true, true, true, true, true, false, false]);
+    expect(routes).toEqual([
+      ...new Array(7).fill('patches'),
+      ...new Array(5).fill('rows'),
+      'winograd',
+      'winograd',
+      'built-in',
+    ]);
     for (const [i, [xs, fs, st, pad, dil, withBias, activation]] of fusedCases.entries()) {
       const x = randomArray(tf.util.sizeFromShape(xs));
       const f = randomArray(tf.util.sizeFromShape(fs));

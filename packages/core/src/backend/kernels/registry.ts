@@ -34,12 +34,14 @@ import { conv2DBackpropFilter } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInput } from './wasm/Conv2DBackpropInput.js';
 import { conv3DBackpropFilterV2 } from './wasm/Conv3DBackpropFilterV2.js';
 import { conv3DBackpropInputV2 } from './wasm/Conv3DBackpropInputV2.js';
+import { CHANNEL_BINARY_KERNELS, channelBinary } from './wasm/channelBinary.js';
 import { depthwiseConv2dNativeBackpropFilter } from './wasm/DepthwiseConv2dNativeBackpropFilter.js';
 import { depthwiseConv2dNativeBackpropInput } from './wasm/DepthwiseConv2dNativeBackpropInput.js';
 import { fusedBatchNorm } from './wasm/FusedBatchNorm.js';
 import { fusedConv2D } from './wasm/FusedConv2D.js';
 import { identity } from './wasm/Identity.js';
 import { maxPoolGrad } from './wasm/MaxPoolGrad.js';
+import { padV2 } from './wasm/PadV2.js';
 import { concat, slice, splitV } from './wasm/Slice.js';
 import { mean, sum } from './wasm/Sum.js';
 import { gruCellGradWasm, gruCellWasm, gruGatesGradWasm, gruGatesWasm } from './wasm/TiefeGruCell.js';
@@ -78,7 +80,9 @@ const kernel = (kernelName: string, backendName: string, kernelFunc: unknown): t
  *   faster ones (`Conv2DBackpropInput` and `BatchMatMul` with transposed operands or batches on XNNPACK,
  *   `MaxPoolGrad` / `AvgPoolGrad` in one pass, `Sum` and `Mean` over leading axes, `FusedBatchNorm` per channel in one pass, `Identity` and same-dtype `Cast`
  *   without a copy, `Cast` to bool as x != 0, `Slice` and `SplitV` without copying their whole input first, `Concat` by strided copies, `Tile` by block
- *   copies, `Transpose` by SIMD blocks, `FusedConv2D` on small maps with many channels as one matmul of patches), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
+ *   copies, `Transpose` by SIMD blocks, `PadV2` by strided copies, `Add` / `Sub` / `Multiply` / `RealDiv` with a
+ *   per-channel operand on wide rows, `FusedConv2D` on small maps with many channels as one matmul of patches and,
+ *   with its input gradient, 3x3 'same' from 32 channels by Winograd F(2x2, 3x3)), and correct `Conv3DBackpropInputV2` / `Conv3DBackpropFilterV2`
  *   (tfjs-backend-wasm's returned wrong values: `Conv3DTranspose` gave zeros at stride 2);
  * - webgpu: `Select` for rank > 4 (the gradient of PReLU / LeakyReLU on volumes threw), `Tile` for float32 of
  *   rank 5 and 6 (tfjs tiled them on the CPU by a synchronous read-back, which throws in Node), and the binary
@@ -105,10 +109,12 @@ export const KERNELS: readonly tf.KernelConfig[] = [
   kernel(tf.Identity, 'wasm', identity),
   kernel(tf.Cast, 'wasm', cast),
   kernel(tf.Slice, 'wasm', slice),
+  kernel(tf.PadV2, 'wasm', padV2),
   kernel(tf.SplitV, 'wasm', splitV),
   kernel(tf.Concat, 'wasm', concat),
   kernel(tf.Tile, 'wasm', tile),
   kernel(tf.Transpose, 'wasm', transpose),
+  ...CHANNEL_BINARY_KERNELS.map((name) => kernel(name, 'wasm', channelBinary(name))),
   kernel(tf.Select, 'webgpu', select),
   kernel(tf.Tile, 'webgpu', tileWebgpu),
   kernel(tf.Cast, 'webgpu', castWebgpu),

@@ -19,41 +19,14 @@ export function slice(args: WasmKernelArgs): tf.TensorInfo {
   const backend = args.backend;
   const out = backend.makeOutput(s, x.dtype);
   if (tf.util.sizeFromShape(s) === 0) return out;
-  // Merge trailing axes taken whole into the axis before them: the innermost run grows to the contiguous part.
-  const shape = [...x.shape];
-  const from = [...b];
-  const sizes = [...s];
-  while (shape.length > 1 && sizes[sizes.length - 1] === shape[shape.length - 1]) {
-    const last = shape.pop() as number;
-    sizes.pop();
-    from.pop();
-    shape[shape.length - 1] *= last;
-    sizes[sizes.length - 1] *= last;
-    from[from.length - 1] *= last;
-  }
-  // As 2-D at least: [..., count, run]; the axes before the last two are walked here.
-  if (shape.length === 1) {
-    shape.unshift(1);
-    sizes.unshift(1);
-    from.unshift(0);
-  }
   const bytes = backend.typedArrayFromHeap(x).BYTES_PER_ELEMENT;
-  const rank = shape.length;
-  const strides = [...tf.util.computeStrides(shape), 1];
-  const [count, run] = sizes.slice(-2);
   const xBase = heapOffset(backend, x);
   let o = heapOffset(backend, out);
   const kernels = simdKernels(backend);
-  const index = new Array(rank - 2).fill(0);
-  for (;;) {
-    let offset = from[rank - 1] + from[rank - 2] * strides[rank - 2];
-    for (let a = 0; a < rank - 2; a++) offset += (from[a] + index[a]) * strides[a];
-    kernels.copyRuns(xBase + offset * bytes, o, count, run * bytes, strides[rank - 2] * bytes, run * bytes);
+  forEachBoxRun(x.shape, b, s, (offset, count, run, stride) => {
+    kernels.copyRuns(xBase + offset * bytes, o, count, run * bytes, stride * bytes, run * bytes);
     o += count * run * bytes;
-    let a = rank - 3;
-    while (a >= 0 && ++index[a] === sizes[a]) index[a--] = 0;
-    if (a < 0) break;
-  }
+  });
   return out;
 }
 
@@ -105,4 +78,48 @@ export function concat(args: WasmKernelArgs): tf.TensorInfo {
     o += run;
   }
   return out;
+}
+
+/**
+ * Walks the box `size` at `begin` of a row-major tensor of `shape` in row-major order, in runs: calls
+ * `visit(offset, count, run, stride)` for `count` runs of `run` contiguous elements, run i from element
+ * offset + i * stride of the tensor (the box's two innermost axes, trailing axes taken whole merged into the run).
+ * Slice copies such runs out, PadV2 writes its input into them.
+ */
+export function forEachBoxRun(
+  shape: readonly number[],
+  begin: readonly number[],
+  size: readonly number[],
+  visit: (offset: number, count: number, run: number, stride: number) => void,
+): void {
+  // Merge trailing axes taken whole into the axis before them: the innermost run grows to the contiguous part.
+  const dims = [...shape];
+  const from = [...begin];
+  const sizes = [...size];
+  while (dims.length > 1 && sizes[sizes.length - 1] === dims[dims.length - 1]) {
+    const last = dims.pop() as number;
+    sizes.pop();
+    from.pop();
+    dims[dims.length - 1] *= last;
+    sizes[sizes.length - 1] *= last;
+    from[from.length - 1] *= last;
+  }
+  // As 2-D at least: [..., count, run]; the axes before the last two are walked here.
+  if (dims.length === 1) {
+    dims.unshift(1);
+    sizes.unshift(1);
+    from.unshift(0);
+  }
+  const rank = dims.length;
+  const strides = [...tf.util.computeStrides(dims), 1];
+  const [count, run] = sizes.slice(-2);
+  const index = new Array(rank - 2).fill(0);
+  for (;;) {
+    let offset = from[rank - 1] + from[rank - 2] * strides[rank - 2];
+    for (let a = 0; a < rank - 2; a++) offset += (from[a] + index[a]) * strides[a];
+    visit(offset, count, run, strides[rank - 2]);
+    let a = rank - 3;
+    while (a >= 0 && ++index[a] === sizes[a]) index[a--] = 0;
+    if (a < 0) break;
+  }
 }

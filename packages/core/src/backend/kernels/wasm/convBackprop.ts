@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { patchGeometry, patchMatrixT } from './convByPatches.js';
 import { heapOffset, simdKernels } from './simdKernels.js';
 import { aliasAt, f32, free, type Pads, releaseAlias, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
+import { convByWinograd, winogradFits } from './winograd.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
 export interface ConvGeometry {
@@ -162,9 +163,13 @@ function filterGradByTapMatMuls(
     [0, 0],
     [g.padTop, hp - inH - g.padTop],
     [g.padLeft, wp - inW - g.padLeft],
-    [0, 1],
+    [0, 0],
   ]);
-  const planes = transpose(backend, framed, [3, 0, 1, 2]);
+  // The planes [C + 1, n]: x's frame transposed into the first C (as tfjs's Transpose of [n, C] would), zeros
+  // in the last.
+  const planes = backend.makeOutput([inC + 1, n], 'float32');
+  simdKernels(backend).swapAxes(heapOffset(backend, framed), heapOffset(backend, planes), 1, n, inC, 1);
+  f32(backend, planes).fill(0, inC * n);
   free(backend, framed);
   const dyFramed = pad(dy, [
     [0, 0],
@@ -266,19 +271,23 @@ function directPads(dy: tf.TensorInfo, inShape: number[], g: ConvGeometry): Pads
 }
 
 /**
- * Whether {@link convInputGrad} goes through the column matrix ({@link inputGradByCols}): when dx has at least
- * twice as many channels as dy has pixels (the deep, small maps of a classifier, any stride). There XNNPACK's
- * convolution would repack the flipped filter, all kh*kw*C*O of it, on every call (tfjs-backend-wasm's slow
- * loop), while the column matrix packs only dy.
+ * Whether {@link convInputGrad} goes through the column matrix ({@link inputGradByCols}): when dx has at least a
+ * quarter as many channels as dy has pixels (the deeper, smaller maps of a classifier, any stride). There
+ * XNNPACK's convolution would repack the flipped filter, all kh*kw*C*O of it, on every call (tfjs-backend-wasm's
+ * slow loop), and at stride 2 run one convolution per stride phase, while the column matrix packs only dy.
+ * Measured (3x3, new weights, 2 threads): at 2x and more [8,4,4,512] 11.8 -> 8.8 ms; at 0.5x [8,8,8,256]
+ * 9.7 -> 8.6; at 0.25x the stride-2 [8,8,8,256] -> [8,16,16,128] 7.0 -> 4.3, [2,16,16,128] either way (2.6);
+ * below, the convolution: at 1/16x [8,16,16,128] 8.3 against 10.2, at 1/32x [2,32,32,64] 1.9 against 2.8.
  */
 export function inputGradUsesCols(dyShape: number[], inChannels: number): boolean {
   const [batch, outH, outW] = dyShape;
-  return inChannels >= 2 * batch * outH * outW;
+  return 4 * inChannels >= batch * outH * outW;
 }
 
 /**
- * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w): on small maps with
- * many channels ({@link inputGradUsesCols}) through the column matrix; otherwise the convolution of dy (spread
+ * dx[b,h,w,c] = sum_{i,j,o} dy[b,p,q,o] * W[i,j,c,o] over h = p*sh + i*dh - top (likewise w): for a 3x3 'same'
+ * convolution where Winograd pays ({@link winogradFits}) as Winograd of dy with the flipped filter; on small
+ * maps with many channels ({@link inputGradUsesCols}) through the column matrix; otherwise the convolution of dy (spread
  * out by the stride when it is > 1) with the filter flipped in space and transposed to [kh,kw,O,C], on XNNPACK.
  * Returns dx as inShape (a fresh buffer owned by the caller).
  */
@@ -290,7 +299,13 @@ export function convInputGrad(
   g: ConvGeometry,
 ): tf.TensorInfo {
   const [kh, kw, inC, outC] = filter.shape;
-  if (inputGradUsesCols(dy.shape, inC)) return inputGradByCols(backend, dy, filter, inShape, g);
+  // At stride 1 with 'same' padding dx is a 3x3 'same' convolution of dy too: Winograd where it pays, before
+  // the column matrix ([8,8,8,256] by 3x3x256x256: 7.3 against 8.6 ms).
+  const direct = directPads(dy, inShape, g);
+  const winograd =
+    direct !== undefined &&
+    winogradFits(dy.shape, [kh, kw, outC, inC], { ...g, padTop: direct.top, padLeft: direct.left }, inShape);
+  if (!winograd && inputGradUsesCols(dy.shape, inC)) return inputGradByCols(backend, dy, filter, inShape, g);
   // Each tap's [C,O] block transposed to [O,C] by the Transpose kernel, then the taps in reverse order: tap
   // (kh-1-i, kw-1-j) is tap number kh*kw-1 - (i*kw+j), so flipping both axes reverses the tap sequence.
   const taps = kh * kw;
@@ -301,7 +316,9 @@ export function convInputGrad(
   const block = inC * outC;
   for (let t = 0; t < taps; t++) wf.set(wt.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
   free(backend, perTap);
-  const dx = inputGradByConv(backend, dy, flipped, inShape, g, false);
+  const dx = winograd
+    ? convByWinograd(backend, dy, flipped, inShape)
+    : inputGradByConv(backend, dy, flipped, inShape, g, false);
   free(backend, flipped);
   return dx;
 }

@@ -2,7 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convBackprop.js';
 import { heapOffset, type PatchGeometry, simdKernels } from './simdKernels.js';
-import { free, runWasmKernel, transpose, view } from './wasmOps.js';
+import { f32, free, runWasmKernel, transpose, view } from './wasmOps.js';
 
 /** Bias and activation applied to a convolution's output, as FusedConv2D takes them. */
 export interface ConvEpilogue {
@@ -11,10 +11,15 @@ export interface ConvEpilogue {
   leakyreluAlpha?: number;
 }
 
+/** Input channels from which {@link patchMatrixT} transposes the row-wise patch matrix instead of gathering. */
+const ROWS_FIRST_CHANNELS = 128;
+
 /**
  * The transposed patch matrix of a convolution of x (NHWC) to an outH x outW map in geometry `g`:
- * P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] (0 outside x), [kh*kw*C, B*oh*ow],
- * built in wasm (assembly/kernels.ts). A fresh buffer.
+ * P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] (0 outside x), [kh*kw*C, B*oh*ow].
+ * Few channels: gathered in wasm (assembly/kernels.ts), one channel's row at a time. From 128 channels on, that
+ * gather reads x with a stride of a kilobyte and more; the row-wise {@link patchMatrix} (contiguous channel runs)
+ * and a SIMD transpose are faster: [8,4,4,512] by 3x3 1.16 -> 0.28 ms, [8,8,8,256] 1.37 -> 0.94. A fresh buffer.
  */
 export function patchMatrixT(
   backend: BackendWasm,
@@ -25,6 +30,12 @@ export function patchMatrixT(
 ): tf.TensorInfo {
   const [batch, , , inC] = x.shape;
   const [kh, kw] = g.k;
+  if (inC >= ROWS_FIRST_CHANNELS) {
+    const patches = patchMatrix(backend, x, outH, outW, g);
+    const patchesT = transpose(backend, patches, [1, 0]);
+    free(backend, patches);
+    return patchesT;
+  }
   const patchesT = backend.makeOutput([kh * kw * inC, batch * outH * outW], 'float32');
   simdKernels(backend).filterPatchesT(
     heapOffset(backend, x),
@@ -34,6 +45,50 @@ export function patchMatrixT(
   return patchesT;
 }
 
+/**
+ * The patch matrix of a convolution of x (NHWC) to an outH x outW map in geometry `g`, a row per output pixel:
+ * P[(b,p,q), (i,j,c)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] (0 outside x), [B*oh*ow, kh*kw*C]. Each
+ * tap's C channels are contiguous in x and in P: one strided copy in wasm (`copyRuns`) per image row and tap.
+ * A fresh buffer.
+ */
+export function patchMatrix(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  outH: number,
+  outW: number,
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const [batch, inH, inW, inC] = x.shape;
+  const [kh, kw] = g.k;
+  const [sh, sw] = g.strides;
+  const [dh, dw] = g.dilations;
+  const k = kh * kw * inC;
+  const patches = backend.makeOutput([batch * outH * outW, k], 'float32');
+  f32(backend, patches).fill(0);
+  const kernels = simdKernels(backend);
+  const xAt = heapOffset(backend, x);
+  const pAt = heapOffset(backend, patches);
+  for (let j = 0; j < kw; j++) {
+    // The output columns whose tap j lands inside x: 0 <= q*sw + j*dw - left < inW.
+    const q0 = Math.max(0, Math.ceil((g.padLeft - j * dw) / sw));
+    const q1 = Math.min(outW, Math.floor((inW - 1 + g.padLeft - j * dw) / sw) + 1);
+    if (q1 <= q0) continue;
+    const w0 = q0 * sw + j * dw - g.padLeft;
+    for (let b = 0; b < batch; b++) {
+      for (let p = 0; p < outH; p++) {
+        for (let i = 0; i < kh; i++) {
+          const h = p * sh + i * dh - g.padTop;
+          if (h < 0 || h >= inH) continue;
+          const from = ((b * inH + h) * inW + w0) * inC;
+          const to = ((b * outH + p) * outW + q0) * k + (i * kw + j) * inC;
+          kernels.copyRuns(xAt + from * 4, pAt + to * 4, q1 - q0, inC * 4, sw * inC * 4, k * 4);
+        }
+      }
+    }
+  }
+  return patches;
+}
+
 /** The wasm patch kernels' geometry arguments for an NHWC input of `inShape` mapped to outH x outW in `g`. */
 export function patchGeometry(inShape: number[], outH: number, outW: number, g: ConvGeometry): PatchGeometry {
   const [batch, inH, inW, inC] = inShape;
@@ -41,19 +96,29 @@ export function patchGeometry(inShape: number[], outH: number, outW: number, g: 
   return [batch, inH, inW, inC, outH, outW, kh, kw, ...g.strides, ...g.dilations, g.padTop, g.padLeft];
 }
 
+/** How a convolution in training (new weights each step) runs on wasm (see {@link convRoute}). */
+export type ConvRoute = 'patches' | 'rows' | 'built-in';
+
 /**
- * Whether a convolution to `outShape` (NHWC) runs as filter rows times patches ({@link convByPatches}) rather than as
- * tfjs-backend-wasm's XNNPACK convolution: when it has at least twice as many output channels as output
- * pixels (the deep, small maps of a classifier: ResNet-18's [8,4,4,512]; measured with new 3x3 weights, 2
- * threads: at 2x [8,4,4,256] 3.3 ms against 4.8, [2,8,8,256] 3.0 against 4.7; at 1x either way, [8,8,4,256]
- * 7.2 against 6.5; at 0.5x [8,8,8,256] 11.7 against 9.8). tfjs-backend-wasm repacks a
- * convolution's weights whenever they are a new tensor, which in training is every step, in a slow loop (a
- * 3x3x512x512 filter: 23.5 ms with new weights against 6.8 ms with cached ones on [8,4,4,512]); the patch
- * matrix of so few pixels is small, and it is the operand the matmul packs.
+ * The route of a convolution to `outShape` (NHWC) whose weights are new, as in training, where
+ * tfjs-backend-wasm's XNNPACK convolution first repacks them in a slow loop (~6.4 ns a weight: a 3x3x256x256
+ * filter 3.8 ms, a 3x3x512x512 one 23.5 ms with new weights against 6.8 ms with cached ones on [8,4,4,512]).
+ * Both other routes are one XNNPACK matmul of a patch matrix, which packs its second operand at its own speed:
+ * - `'patches'` ({@link convByPatches}): at least twice as many output channels as output pixels (the deep,
+ *   small maps of a classifier: ResNet-18's [8,4,4,512]): the filter's rows times the transposed patch matrix,
+ *   so that the small patch matrix is packed, not the filter. Measured with new 3x3 weights, 2 threads: at 2x
+ *   [8,4,4,256] 3.3 ms against 4.8, [2,8,8,256] 3.0 against 4.7; at 1x either way, [8,8,4,256] 7.2 against 6.5.
+ * - `'rows'` ({@link convByRows}): at least a quarter as many output channels as pixels: the patch matrix times
+ *   the filter as it lies. [8,8,8,256] by 3x3x256x256 (0.5x) 9.2 ms against 10.6, [2,16,16,128] (0.25x) 2.24
+ *   against 2.49, the stride-2 [8,16,16,128] -> 256 4.6 against 5.1; at 1/16x it loses, [8,16,16,128] -> 128
+ *   8.8 against 7.7 (the patch matrix, 9x the input, costs more than the repacking saves).
+ * - `'built-in'`: tfjs-backend-wasm's convolution (large maps, where the weights are few next to the pixels).
  */
-export function convUsesPatches(outShape: number[]): boolean {
+export function convRoute(outShape: number[]): ConvRoute {
   const [batch, outH, outW, outC] = outShape;
-  return outC >= 2 * batch * outH * outW;
+  const pixels = batch * outH * outW;
+  if (outC >= 2 * pixels) return 'patches';
+  return 4 * outC >= pixels ? 'rows' : 'built-in';
 }
 
 /** tfjs-backend-wasm's kernel for each FusedConv2D activation (PReLU, which takes weights, is not fused here). */
@@ -94,18 +159,51 @@ export function convByPatches(
     { transposeA: false, transposeB: false },
   );
   free(backend, patchesT);
-  let out = transpose(backend, view(outT, [outC, n]), [1, 0]);
+  const out = transpose(backend, view(outT, [outC, n]), [1, 0]);
   free(backend, outT);
+  return view(withEpilogue(backend, out, epilogue), outShape);
+}
+
+/**
+ * The convolution of x (NHWC) by an HWIO filter as one XNNPACK matmul: the patch matrix [B*oh*ow, K]
+ * ({@link patchMatrix}, K = kh*kw*C) times the filter as it lies, [K, O], then bias and activation. XNNPACK
+ * packs the filter at its own speed, not tfjs-backend-wasm's repacking loop ({@link convRoute}). Returns the
+ * output (`outShape`, a fresh buffer).
+ */
+export function convByRows(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  filter: tf.TensorInfo,
+  g: ConvGeometry,
+  outShape: number[],
+  epilogue: ConvEpilogue = {},
+): tf.TensorInfo {
+  const [batch, outH, outW, outC] = outShape;
+  const k = g.k[0] * g.k[1] * x.shape[3];
+  const patches = patchMatrix(backend, x, outH, outW, g);
+  const out = runWasmKernel(
+    'BatchMatMul',
+    backend,
+    { a: view(patches, [1, batch * outH * outW, k]), b: view(filter, [1, k, outC]) },
+    { transposeA: false, transposeB: false },
+  );
+  free(backend, patches);
+  return view(withEpilogue(backend, out, epilogue), outShape);
+}
+
+/** `out` with the epilogue's bias added and activation applied (each a pass over it; `out` freed if replaced). */
+export function withEpilogue(backend: BackendWasm, out: tf.TensorInfo, epilogue: ConvEpilogue): tf.TensorInfo {
+  let result = out;
   const then = (next: tf.TensorInfo) => {
-    free(backend, out);
-    out = next;
+    free(backend, result);
+    result = next;
   };
-  if (epilogue.bias) then(runWasmKernel('Add', backend, { a: out, b: epilogue.bias }));
+  if (epilogue.bias) then(runWasmKernel('Add', backend, { a: result, b: epilogue.bias }));
   const activation = epilogue.activation ?? 'linear';
   if (activation !== 'linear') {
     const name = ACTIVATION_KERNELS[activation];
     if (!name) throw new Error(`tiefe wasm FusedConv2D: no kernel for the activation '${activation}'`);
-    then(runWasmKernel(name, backend, { x: out }, { alpha: epilogue.leakyreluAlpha ?? 0.2 }));
+    then(runWasmKernel(name, backend, { x: result }, { alpha: epilogue.leakyreluAlpha ?? 0.2 }));
   }
-  return view(out, outShape);
+  return result;
 }

@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
 import { simdBinary } from './simdBinary.js';
+import { winogradBinary } from './winogradBinary.js';
 
 /**
  * Tiefe's wasm SIMD kernels (packages/core/assembly/kernels.ts), instantiated on the wasm backend's own memory:
@@ -83,8 +84,21 @@ export type PatchGeometry = [
   left: number,
 ];
 
-// One instance per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
-const instances = new WeakMap<WebAssembly.Memory, SimdKernels>();
+/**
+ * The Winograd F(2x2, 3x3) transforms (packages/core/assembly/winograd.ts; see winograd.ts), a module of its
+ * own so that each stays under 4 KB. Pointers are byte offsets on the wasm heap; tiles are 2x2 output pixels.
+ */
+export interface WinogradKernels {
+  /** x padded NHWC [batch, 2*tilesH + 2, 2*tilesW + 2, ch] -> u [16, T, ch], T = batch*tilesH*tilesW. */
+  winogradInput(x: number, u: number, batch: number, tilesH: number, tilesW: number, ch: number): void;
+  /** w HWIO [3, 3, ch, out] -> v [16, ch, out]. */
+  winogradFilter(w: number, v: number, ch: number, out: number): void;
+  /** The 16 products [T, out] (their offsets: 16 i32 at `table`) -> y NHWC [batch, 2*tilesH, 2*tilesW, out]. */
+  winogradOutput(table: number, y: number, batch: number, tilesH: number, tilesW: number, out: number): void;
+}
+
+// One instance of each module per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
+const instances = new WeakMap<WebAssembly.Memory, Map<object, unknown>>();
 
 /** The Emscripten module's memory: exported by the single-threaded builds, created by JS in the threaded one. */
 function heapMemory(backend: BackendWasm): WebAssembly.Memory {
@@ -98,25 +112,41 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory {
 }
 
 /**
- * The SIMD kernels on `backend`'s heap, instantiated on first use. The module is under 4 KB, so compiling it
- * synchronously is allowed on a browser's main thread too. It needs wasm SIMD, which tfjs's SIMD builds (every
- * current browser and Node) have; on an engine without it this throws and names it.
+ * One of Tiefe's SIMD modules (`binary`: its plain and shared-memory builds) on `backend`'s heap, instantiated on
+ * first use. Each module is under 4 KB, so compiling it synchronously is allowed on a browser's main thread too.
+ * It needs wasm SIMD, which tfjs's SIMD builds (every current browser and Node) have; on an engine without it
+ * this throws and names it.
  */
-export function simdKernels(backend: BackendWasm): SimdKernels {
+function instantiate<T>(backend: BackendWasm, binary: { plain: string; shared: string }): T {
   const memory = heapMemory(backend);
-  let kernels = instances.get(memory);
-  if (kernels) return kernels;
+  let modules = instances.get(memory);
+  if (!modules) {
+    modules = new Map();
+    instances.set(memory, modules);
+  }
+  const known = modules.get(binary);
+  if (known) return known as T;
   const shared = typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer;
-  const bytes = Uint8Array.from(atob(shared ? simdBinary.shared : simdBinary.plain), (c) => c.charCodeAt(0));
+  const bytes = Uint8Array.from(atob(shared ? binary.shared : binary.plain), (c) => c.charCodeAt(0));
   let module: WebAssembly.Module;
   try {
     module = new WebAssembly.Module(bytes);
   } catch (e) {
     throw new Error(`tiefe wasm kernels need WebAssembly SIMD, which this engine lacks (${(e as Error).message})`);
   }
-  kernels = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as SimdKernels;
-  instances.set(memory, kernels);
-  return kernels;
+  const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as T;
+  modules.set(binary, exports);
+  return exports;
+}
+
+/** Tiefe's SIMD training kernels (assembly/kernels.ts) on `backend`'s heap. */
+export function simdKernels(backend: BackendWasm): SimdKernels {
+  return instantiate<SimdKernels>(backend, simdBinary);
+}
+
+/** The Winograd transforms (assembly/winograd.ts) on `backend`'s heap. */
+export function winogradKernels(backend: BackendWasm): WinogradKernels {
+  return instantiate<WinogradKernels>(backend, winogradBinary);
 }
 
 /** Byte offset of a tensor's data on the wasm heap (what the SIMD kernels take as a pointer). */
