@@ -107,6 +107,18 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
       return [maxGrad, avgGrad, tf.sum(xs, [0, 1, 2]), dw];
     });
   });
+
+  test("the Winograd module on a shared heap: a 3x3 'same' fused conv with 32 channels and its input gradient", async () => {
+    const x = random(2 * 8 * 8 * 32);
+    const f = random(3 * 3 * 32 * 32);
+    await expectWasmMatchesCpu(() => {
+      const filter = tf.tensor4d(f, [3, 3, 32, 32]);
+      const conv = (p: tf.Tensor) =>
+        tf.fused.conv2d({ x: p as tf.Tensor4D, filter, strides: 1, pad: 'same', activation: 'relu' });
+      const xs = tf.tensor4d(x, [2, 8, 8, 32]);
+      return [conv(xs), tf.grad((p: tf.Tensor) => tf.sum(tf.square(conv(p))))(xs)];
+    });
+  });
 });
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
