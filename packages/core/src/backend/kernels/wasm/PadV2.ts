@@ -10,7 +10,7 @@ const MIN_RUN = 64;
 /**
  * Kernel `PadV2` for 4-byte dtypes: the output filled with the constant, then the input written into its box in
  * runs of the longest contiguous stretch, the runs of the two innermost axes by one strided copy in wasm
- * (`copyRuns`, as {@link slice} reads them). tfjs-backend-wasm's pads element by element: [2,128,128,16] by one
+ * (`copyRuns`, as the Slice kernel reads them). tfjs-backend-wasm's pads element by element: [2,128,128,16] by one
  * pixel on each side 0.24 ms, and the filter gradient of a U-Net pads its activations and gradients ~28 times a
  * step. Other dtypes keep the built-in.
  */

@@ -39,7 +39,7 @@ export function tile(args: WasmKernelArgs): tf.TensorInfo {
 }
 
 /** Repeats dst[at, at + len) `times` times in place (len * times elements from `at`), doubling each copy. */
-function repeat(
+export function repeat(
   dst: { copyWithin(target: number, start: number, end: number): unknown },
   at: number,
   len: number,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { runOriginal } from '../original.js';
+import { repeat } from './Tile.js';
 import { f32, free, view, type WasmKernelArgs } from './wasmOps.js';
 
 /** The wasm binary kernels that {@link channelBinary} widens. */
@@ -31,7 +32,7 @@ export function channelBinary(kernelName: (typeof CHANNEL_BINARY_KERNELS)[number
     const tiled = backend.makeOutput([r * ch], 'float32');
     const dst = f32(backend, tiled);
     dst.set(f32(backend, small));
-    for (let filled = ch; filled < r * ch; filled *= 2) dst.copyWithin(filled, 0, Math.min(filled, r * ch - filled));
+    repeat(dst, 0, ch, r);
     const wide = view(full, [rows / r, r * ch]);
     const out = runOriginal(kernelName, 'wasm', {
       ...args,

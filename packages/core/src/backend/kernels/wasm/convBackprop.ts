@@ -2,7 +2,18 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { patchGeometry, patchMatrixT } from './convByPatches.js';
 import { heapOffset, simdKernels } from './simdKernels.js';
-import { aliasAt, f32, free, type Pads, releaseAlias, runWasmKernel, transpose, view, xnnConv2d } from './wasmOps.js';
+import {
+  aliasAt,
+  f32,
+  free,
+  matMul,
+  type Pads,
+  releaseAlias,
+  runWasmKernel,
+  transpose,
+  view,
+  xnnConv2d,
+} from './wasmOps.js';
 import { convByWinograd, winogradFits } from './winograd.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
@@ -182,12 +193,7 @@ function filterGradByTapMatMuls(
   for (let i = 0; i < kh; i++) {
     for (let j = 0; j < kw; j++) {
       const window = aliasAt(backend, planes, i * dh * wp + j * dw, [1, inC, n]);
-      const out = runWasmKernel(
-        'BatchMatMul',
-        backend,
-        { a: window, b: view(dyFramed, [1, n, outC]) },
-        { transposeA: false, transposeB: false },
-      );
+      const out = matMul(backend, window, view(dyFramed, [n, outC]));
       releaseAlias(backend, window);
       f32(backend, dW).set(f32(backend, out), (i * kw + j) * tap);
       free(backend, out);
@@ -207,12 +213,7 @@ function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
   const [kh, kw] = g.k;
   const n = batch * outH * outW;
   const patchesT = patchMatrixT(backend, x, outH, outW, g);
-  const out = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: view(patchesT, [1, kh * kw * inC, n]), b: view(dy, [1, n, outC]) },
-    { transposeA: false, transposeB: false },
-  );
+  const out = matMul(backend, view(patchesT, [kh * kw * inC, n]), view(dy, [n, outC]));
   free(backend, patchesT);
   return view(out, [kh, kw, inC, outC]);
 }
@@ -342,12 +343,7 @@ function inputGradByCols(
   const n = batch * outH * outW;
   const k = kh * kw * inC;
   const dyT = transpose(backend, view(dy, [n, outC]), [1, 0]);
-  const cols = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: view(filter, [1, k, outC]), b: view(dyT, [1, outC, n]) },
-    { transposeA: false, transposeB: false },
-  );
+  const cols = matMul(backend, view(filter, [k, outC]), dyT);
   free(backend, dyT);
   const rows = transpose(backend, view(cols, [k, n]), [1, 0]);
   free(backend, cols);

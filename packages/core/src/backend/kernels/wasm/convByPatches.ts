@@ -2,7 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convBackprop.js';
 import { heapOffset, type PatchGeometry, simdKernels } from './simdKernels.js';
-import { f32, free, runWasmKernel, transpose, view } from './wasmOps.js';
+import { f32, free, matMul, runWasmKernel, transpose, view } from './wasmOps.js';
 
 /** Bias and activation applied to a convolution's output, as FusedConv2D takes them. */
 export interface ConvEpilogue {
@@ -152,12 +152,7 @@ export function convByPatches(
   const n = batch * outH * outW;
   const k = kh * kw * inC;
   const patchesT = patchMatrixT(backend, x, outH, outW, g);
-  const outT = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: view(filterRows, [1, outC, k]), b: view(patchesT, [1, k, n]) },
-    { transposeA: false, transposeB: false },
-  );
+  const outT = matMul(backend, view(filterRows, [outC, k]), patchesT);
   free(backend, patchesT);
   const out = transpose(backend, view(outT, [outC, n]), [1, 0]);
   free(backend, outT);
@@ -178,15 +173,10 @@ export function convByRows(
   outShape: number[],
   epilogue: ConvEpilogue = {},
 ): tf.TensorInfo {
-  const [batch, outH, outW, outC] = outShape;
+  const [, outH, outW, outC] = outShape;
   const k = g.k[0] * g.k[1] * x.shape[3];
   const patches = patchMatrix(backend, x, outH, outW, g);
-  const out = runWasmKernel(
-    'BatchMatMul',
-    backend,
-    { a: view(patches, [1, batch * outH * outW, k]), b: view(filter, [1, k, outC]) },
-    { transposeA: false, transposeB: false },
-  );
+  const out = matMul(backend, patches, view(filter, [k, outC]));
   free(backend, patches);
   return view(withEpilogue(backend, out, epilogue), outShape);
 }

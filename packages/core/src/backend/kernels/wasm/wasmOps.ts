@@ -70,6 +70,21 @@ export function transpose(backend: BackendWasm, x: tf.TensorInfo, perm: number[]
 }
 
 /**
+ * a [m, k] times b [k, n] (their last two dimensions; views or aliases are fine) as one XNNPACK matmul through
+ * the wasm BatchMatMul kernel, which packs b: a fresh [1, m, n] buffer (free it).
+ */
+export function matMul(backend: BackendWasm, a: tf.TensorInfo, b: tf.TensorInfo): tf.TensorInfo {
+  const [m, k] = a.shape.slice(-2);
+  const n = b.shape[b.shape.length - 1];
+  return runWasmKernel(
+    'BatchMatMul',
+    backend,
+    { a: view(a, [1, m, k]), b: view(b, [1, k, n]) },
+    { transposeA: false, transposeB: false },
+  );
+}
+
+/**
  * XNNPACK's NHWC convolution through the wasm `Conv2D` kernel (or, for `depthwise`, `DepthwiseConv2dNative`),
  * with explicit padding so that any stride, dilation and border can be expressed:
  * out[b,i,j,o] = sum_{p,q,c} x[b, i*sh + p*dh - top, j*sw + q*dw - left, c] * filter[p,q,c,o] (zero outside x).

@@ -3,7 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { ConvGeometry } from './convBackprop.js';
 import { type ConvEpilogue, withEpilogue } from './convByPatches.js';
 import { heapOffset, winogradKernels } from './simdKernels.js';
-import { aliasAt, free, releaseAlias, runWasmKernel } from './wasmOps.js';
+import { aliasAt, free, matMul, releaseAlias, runWasmKernel } from './wasmOps.js';
 
 /**
  * Whether a convolution of an input [B,H,W,C] by a filter [kh,kw,C,O] in geometry `g` runs by Winograd
@@ -81,7 +81,7 @@ export function convByWinograd(
   for (let k = 0; k < 16; k++) {
     const a = aliasAt(backend, u, k * tiles * inC, [1, tiles, inC]);
     const b = aliasAt(backend, v, k * inC * outC, [1, inC, outC]);
-    products.push(runWasmKernel('BatchMatMul', backend, { a, b }, { transposeA: false, transposeB: false }));
+    products.push(matMul(backend, a, b));
     releaseAlias(backend, a);
     releaseAlias(backend, b);
   }
