@@ -12,6 +12,7 @@ import asc from 'assemblyscript/asc';
 const modules = [
   ['kernels.ts', 'simdBinary.ts', 'simdBinary'],
   ['winograd.ts', 'winogradBinary.ts', 'winogradBinary'],
+  ['products.ts', 'productsBinary.ts', 'productsBinary'],
 ];
 
 // The module allocates nothing and has no data: the stub runtime, no abort strings, the memory imported.

@@ -7,6 +7,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, test } from 'vitest';
 import { filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
+import { productsBinary } from '../src/backend/kernels/wasm/productsBinary.js';
 import { simdBinary } from '../src/backend/kernels/wasm/simdBinary.js';
 import { heapOffset, simdKernels } from '../src/backend/kernels/wasm/simdKernels.js';
 import { winogradBinary } from '../src/backend/kernels/wasm/winogradBinary.js';
@@ -44,7 +45,7 @@ function expectClose(got: Float32Array, want: Float32Array, what: string, tol = 
 }
 
 describe('the SIMD module', () => {
-  test('the committed binaries are what assembly/kernels.ts and winograd.ts compile to', () => {
+  test('the committed binaries are what assembly/kernels.ts, winograd.ts and products.ts compile to', () => {
     const script = fileURLToPath(new URL('../scripts/build-simd.mjs', import.meta.url));
     const run = spawnSync(process.execPath, [script, '--check'], { encoding: 'utf8', timeout: 120_000 });
     expect(run.stderr, 'build-simd --check').toBe('');
@@ -67,6 +68,7 @@ describe('the SIMD module', () => {
         ],
       ],
       [winogradBinary, ['winogradInput', 'winogradFilter', 'winogradOutput']],
+      [productsBinary, ['matMulRows']],
     ];
     for (const [binary, kernels] of modules) {
       for (const [name, b64] of Object.entries(binary)) {
@@ -125,6 +127,33 @@ describe('the SIMD module', () => {
   });
 });
 
+test("the SIMD product's plain and shared-memory builds both give a b (every remainder of its 4x8 blocks, two inner blocks)", () => {
+  const [rows, inner, cols] = [7, 300, 20];
+  const a = randomArray(rows * inner);
+  const b = randomArray(inner * cols);
+  const want = new Float64Array(rows * cols);
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < cols; c++)
+      for (let k = 0; k < inner; k++) want[r * cols + c] += a[r * inner + k] * b[k * cols + c];
+  for (const [name, memory] of [
+    ['plain', new WebAssembly.Memory({ initial: 1 })],
+    ['shared', new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true })],
+  ] as const) {
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes(productsBinary[name])), { env: { memory } })
+      .exports as unknown as {
+      matMulRows: (a: number, b: number, out: number, rows: number, inner: number, cols: number) => void;
+    };
+    const bAt = a.length * 4;
+    const outAt = bAt + b.length * 4;
+    new Float32Array(memory.buffer, 0, a.length).set(a);
+    new Float32Array(memory.buffer, bAt, b.length).set(b);
+    new Float32Array(memory.buffer, outAt, rows * cols).fill(Number.NaN); // every element written
+    k.matMulRows(0, bAt, outAt, rows, inner, cols);
+    const got = new Float32Array(memory.buffer, outAt, rows * cols);
+    for (let i = 0; i < want.length; i++) expect(got[i], `${name} [${i}]`).toBeCloseTo(want[i], 3);
+  }
+});
+
 describe('SIMD kernels against the cpu backend', () => {
   beforeAll(async () => {
     await initBackend({ prefer: ['wasm'] });
@@ -174,7 +203,7 @@ describe('SIMD kernels against the cpu backend', () => {
           padTop: 0,
           padLeft: 0,
         };
-        expect(filterGradRoute(x.shape, y.shape, g), `stride ${s} takes the patch route`).toBe('patches');
+        expect(filterGradRoute(x.shape, y.shape, g), `stride ${s} takes the patch matrix`).toBe('simd');
         const dy = tf.randomNormal(y.shape, 0, 1, 'float32', 4);
         return tf
           .engine()

@@ -77,10 +77,15 @@ const CONV_CASES: ConvCase[] = [
   { batch: 2, h: 11, w: 9, inC: 1, k: [4, 3], outC: 3, strides: [3, 2], pad: 'same' },
   { batch: 2, h: 8, w: 9, inC: 2, k: [2, 2], outC: 3, strides: 2, pad: 1 },
   { batch: 1, h: 6, w: 5, inC: 4, k: [5, 5], outC: 2, strides: 1, pad: 'same' },
-  // First-layer shapes (one input channel): the filter gradient goes through a matmul instead of transposes.
+  // First-layer shapes (few input channels): the filter gradient is the small patch matrix times dy, in Tiefe's
+  // SIMD product where O is a multiple of 4 (row and column remainders of its 4x8 blocks, an inner dimension of
+  // two blocks: 4x10x8 = 320 pixels), else on XNNPACK.
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 1, pad: 'valid' },
   { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 8, strides: 2, pad: 'same' },
   { batch: 3, h: 9, w: 11, inC: 2, k: [2, 3], outC: 16, strides: 1, pad: 'same' },
+  { batch: 4, h: 12, w: 10, inC: 1, k: [3, 3], outC: 20, strides: 1, pad: 'valid' },
+  { batch: 3, h: 9, w: 8, inC: 3, k: [3, 3], outC: 56, strides: 2, pad: 'same' },
+  { batch: 2, h: 7, w: 9, inC: 2, k: [2, 2], outC: 12, strides: 1, pad: 'same' },
   // Batches from 16 on: the swapped-roles convolution, at any stride.
   { batch: 16, h: 5, w: 5, inC: 3, k: [3, 3], outC: 4, strides: 1, pad: 'same' },
   { batch: 16, h: 6, w: 5, inC: 4, k: [3, 3], outC: 6, strides: 2, pad: 'same' },
@@ -169,7 +174,7 @@ describe('wasm training kernels match the cpu backend', () => {
     }
   });
 
-  test('the conv cases cover every route of the filter gradient (patches, taps, swapped)', () => {
+  test('the conv cases cover every route of the filter gradient (patches, simd, taps, swapped)', () => {
     const routes = CONV_CASES.map((c) => {
       const { info, g } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
       return filterGradRoute([c.batch, c.h, c.w, c.inC], info.outShape, g);
@@ -178,6 +183,7 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(count('patches')).toBeGreaterThanOrEqual(3);
     expect(count('taps')).toBeGreaterThanOrEqual(3);
     expect(count('swapped')).toBeGreaterThanOrEqual(3);
+    expect(count('simd')).toBeGreaterThanOrEqual(6);
     // ... and the routes of the input gradient (Winograd, the convolution of dy, and the column matrix), at both
     // strides.
     const byWinograd = CONV_CASES.filter((c) => {

@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { patchGeometry, patchMatrixT } from './convByPatches.js';
-import { heapOffset, simdKernels } from './simdKernels.js';
+import { heapOffset, productKernels, simdKernels } from './simdKernels.js';
 import {
   aliasAt,
   f32,
@@ -70,7 +70,7 @@ export function toNhwc(backend: BackendWasm, t: tf.TensorInfo, channelsLast: boo
 }
 
 /** How {@link convFilterGrad} computes dW (see {@link filterGradRoute}). */
-export type FilterGradRoute = 'patches' | 'taps' | 'swapped';
+export type FilterGradRoute = 'patches' | 'simd' | 'taps' | 'swapped';
 
 /**
  * The route of {@link convFilterGrad} for x and dy (NHWC) in geometry `g`:
@@ -80,21 +80,34 @@ export type FilterGradRoute = 'patches' | 'taps' | 'swapped';
  *   least 4 times as many pixels as the wider of C and O (each matmul then has a long inner dimension): U-Net's
  *   and ResNet's large maps ([2,128,128,32] -> 16: 6.1 against 11.0 ms by patches, [8,32,32,64] -> 64: 9.9
  *   against 12.0, 2 threads);
- * - `'patches'`: otherwise one matmul of the transposed patch matrix [kh*kw*C, B*oh*ow] by dy as it lies: a first
- *   layer's (few input channels: the patch matrix has fewer elements than x and dy together, at any batch) and
- *   small maps with many channels at any stride, where the swapped convolution packs all of dy as a filter in
- *   tfjs-backend-wasm's slow loop ([8,4,4,512] -> 512: 11.5 against 14.6 ms, [8,8,8,256] 9.3 against 11.0,
- *   stride 2 [8,16,16,64] -> 128: 1.4 against 3.1).
+ * - otherwise the transposed patch matrix P^T [kh*kw*C, B*oh*ow] times dy as it lies: a first layer's (few input
+ *   channels: the patch matrix has fewer elements than x and dy together, at any batch) and small maps with many
+ *   channels at any stride, where the swapped convolution packs all of dy as a filter in tfjs-backend-wasm's slow
+ *   loop ([8,4,4,512] -> 512: 11.5 against 14.6 ms, [8,8,8,256] 9.3 against 11.0, stride 2 [8,16,16,64] -> 128:
+ *   1.4 against 3.1). With at most {@link SIMD_PRODUCT_ROWS} patch rows (and O in fours) that product is
+ *   `'simd'`, Tiefe's own single-threaded SIMD loop (assembly/products.ts); with more, `'patches'`, one XNNPACK
+ *   matmul. XNNPACK first packs its second operand, here dy, new every step, at ~4-7 ns an element (single
+ *   threaded): with few patch rows that packing is most of the time. Measured with a new dy per call, 2 threads,
+ *   XNNPACK against the SIMD loop: the reference CNN's [64,28,28,1] -> 32 (9 rows) 11.2 -> 1.6 ms (packing its dy
+ *   [43264,32] alone: 12.4 ms), U-Net's [2,128,128,1] -> 16 2.3 -> 0.7, ResNet-18's stem [8,32,32,3] -> 64 (27)
+ *   5.7 -> 1.6, its 1x1 stride-2 [8,32,32,64] -> 128 (64) 2.7 -> 2.0, [2,32,32,16] -> 32 3x3/2 (144) 0.74 ->
+ *   0.31; even at 128 rows ([8,16,16,128] -> 256 1x1/2, 1.6 either way) and at 288 ([8,16,16,32] -> 64 3x3/2,
+ *   1.0 either way).
  */
 export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeometry): FilterGradRoute {
   const [kh, kw] = g.k;
-  const patches = kh * kw * xShape[3] * dyShape[0] * dyShape[1] * dyShape[2];
-  if (patches <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape)) return 'patches';
+  const rows = kh * kw * xShape[3];
+  const product: FilterGradRoute = rows <= SIMD_PRODUCT_ROWS && dyShape[3] % 4 === 0 ? 'simd' : 'patches';
+  if (rows * dyShape[0] * dyShape[1] * dyShape[2] <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape))
+    return product;
   if (dyShape[0] >= 16) return 'swapped';
-  if (g.strides[0] !== 1 || g.strides[1] !== 1) return 'patches';
+  if (g.strides[0] !== 1 || g.strides[1] !== 1) return product;
   const frame = dyShape[0] * (dyShape[1] + (kh - 1) * g.dilations[0]) * (dyShape[2] + (kw - 1) * g.dilations[1]);
-  return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : 'patches';
+  return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : product;
 }
+
+/** Patch rows (kh*kw*C) up to which the filter gradient's product runs in Tiefe's SIMD loop, not XNNPACK. */
+export const SIMD_PRODUCT_ROWS = 144;
 
 /**
  * dW[i,j,c,o] = sum_{b,p,q} x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] * dy[b,p,q,o], computed by XNNPACK as
@@ -116,6 +129,7 @@ export function convFilterGrad(
   const route = filterGradRoute(x.shape, dy.shape, g);
   if (route === 'patches') return filterGradByMatMul(backend, x, dy, g);
   if (route === 'taps') return filterGradByTapMatMuls(backend, x, dy, g);
+  if (route === 'simd') return filterGradBySimdProduct(backend, x, dy, g);
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
   // Pad the far side just enough for kh x kw outputs; when the input is larger than the forward convolution
@@ -216,6 +230,30 @@ function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.Tenso
   const out = matMul(backend, view(patchesT, [kh * kw * inC, n]), view(dy, [n, outC]));
   free(backend, patchesT);
   return view(out, [kh, kw, inC, outC]);
+}
+
+/**
+ * dW = P^T dy ({@link filterGradByMatMul}'s product) in Tiefe's single-threaded SIMD loop (assembly/products.ts),
+ * which reads dy where it lies and packs nothing: P^T [kh*kw*C, B*oh*ow] built in wasm, dy [B*oh*ow, O], O a
+ * multiple of 4. Returns dW as [kh,kw,C,O] (a fresh buffer).
+ */
+function filterGradBySimdProduct(
+  backend: BackendWasm,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  g: ConvGeometry,
+): tf.TensorInfo {
+  const inC = x.shape[3];
+  const [batch, outH, outW, outC] = dy.shape;
+  const [kh, kw] = g.k;
+  const n = batch * outH * outW;
+  const k = kh * kw * inC;
+  const patchesT = patchMatrixT(backend, x, outH, outW, g);
+  const dW = backend.makeOutput([kh, kw, inC, outC], 'float32');
+  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+  productKernels(backend).matMulRows(at(patchesT), at(dy), at(dW), k, n, outC);
+  free(backend, patchesT);
+  return dW;
 }
 
 /**

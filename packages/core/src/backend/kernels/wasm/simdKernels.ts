@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type * as tf from '@tensorflow/tfjs-core';
+import { productsBinary } from './productsBinary.js';
 import { simdBinary } from './simdBinary.js';
 import { winogradBinary } from './winogradBinary.js';
 
@@ -97,6 +98,15 @@ export interface WinogradKernels {
   winogradOutput(table: number, y: number, batch: number, tilesH: number, tilesW: number, out: number): void;
 }
 
+/**
+ * Tiefe's single-threaded SIMD matrix product (packages/core/assembly/products.ts) for a few rows times a long
+ * inner dimension, where XNNPACK's packing of a new second operand costs more than the product.
+ */
+export interface ProductKernels {
+  /** out [rows, cols] = a [rows, inner] b [inner, cols], row-major float32; cols a multiple of 4. */
+  matMulRows(a: number, b: number, out: number, rows: number, inner: number, cols: number): void;
+}
+
 // One instance of each module per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
 const instances = new WeakMap<WebAssembly.Memory, Map<object, unknown>>();
 
@@ -147,6 +157,11 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
 /** The Winograd transforms (assembly/winograd.ts) on `backend`'s heap. */
 export function winogradKernels(backend: BackendWasm): WinogradKernels {
   return instantiate<WinogradKernels>(backend, winogradBinary);
+}
+
+/** The SIMD matrix product (assembly/products.ts) on `backend`'s heap. */
+export function productKernels(backend: BackendWasm): ProductKernels {
+  return instantiate<ProductKernels>(backend, productsBinary);
 }
 
 /** Byte offset of a tensor's data on the wasm heap (what the SIMD kernels take as a pointer). */
