@@ -97,7 +97,7 @@ async function time<T>(
   const twice =
     second === undefined
       ? ''
-      : `; median of 5 measured twice (${first.toFixed(1)} and ${second.toFixed(1)} ms; the faster)`;
+      : `; median of ${reps} measured twice (${first.toFixed(1)} and ${second.toFixed(1)} ms; the faster)`;
   tf.dispose([x, y]);
   model.dispose();
   const rows: BenchRow[] = [

@@ -18,20 +18,20 @@ function median(xs: number[]): number {
 }
 
 /**
- * Median and least ms of `run` (which returns the tensors it made; they are disposed outside the timing). The
- * least is the better estimate on a shared machine, where a call can wait for a core.
+ * Median and least ms of `c.run` on `inputs` (or on `c.perCall`'s inputs made from them), after `warmups` calls;
+ * its output and any per-call inputs are disposed outside the timing. The least is the better estimate on a
+ * shared machine, where a call can wait for a core.
  */
 function time(c: Case, inputs: tf.Tensor[], calls: number, warmups: number): { median: number; min: number } {
   const times: number[] = [];
   for (let i = 0; i < warmups + calls; i++) {
-    const fresh = c.perCall?.(inputs) ?? [];
-    const args = c.perCall ? fresh : inputs;
+    const args = c.perCall?.(inputs) ?? inputs;
     const t0 = performance.now();
     // wasm and cpu kernels run synchronously: the call's time is the kernel's (reading the result back would add
     // a copy of it to JavaScript).
     const out = c.run(args);
     if (i >= warmups) times.push(performance.now() - t0);
-    tf.dispose([out, ...fresh.filter((t) => !inputs.includes(t))]);
+    tf.dispose([out, ...args.filter((t) => !inputs.includes(t))]);
   }
   return { median: median(times), min: Math.min(...times) };
 }

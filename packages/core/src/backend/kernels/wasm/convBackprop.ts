@@ -127,9 +127,8 @@ export function convFilterGrad(
   const [sh, sw] = g.strides;
   const [dh, dw] = g.dilations;
   const route = filterGradRoute(x.shape, dy.shape, g);
-  if (route === 'patches') return filterGradByMatMul(backend, x, dy, g);
+  if (route === 'patches' || route === 'simd') return filterGradByPatches(backend, x, dy, g, route === 'simd');
   if (route === 'taps') return filterGradByTapMatMuls(backend, x, dy, g);
-  if (route === 'simd') return filterGradBySimdProduct(backend, x, dy, g);
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
   // Pad the far side just enough for kh x kw outputs; when the input is larger than the forward convolution
@@ -218,30 +217,17 @@ function filterGradByTapMatMuls(
 }
 
 /**
- * dW = P^T dy as one XNNPACK matmul, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c]
- * (0 outside x) is built already transposed (in wasm, assembly/kernels.ts), and dy is used as it lies, [B*oh*ow, O].
+ * dW = P^T dy, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] (0 outside x) is built
+ * already transposed (in wasm, assembly/kernels.ts), [kh*kw*C, B*oh*ow], and dy is used as it lies, [B*oh*ow, O]:
+ * with `simd` in Tiefe's single-threaded SIMD loop (assembly/products.ts; O a multiple of 4), which packs nothing,
+ * else as one XNNPACK matmul, which packs dy (see {@link filterGradRoute}). Returns dW as [kh,kw,C,O] (fresh).
  */
-function filterGradByMatMul(backend: BackendWasm, x: tf.TensorInfo, dy: tf.TensorInfo, g: ConvGeometry): tf.TensorInfo {
-  const inC = x.shape[3];
-  const [batch, outH, outW, outC] = dy.shape;
-  const [kh, kw] = g.k;
-  const n = batch * outH * outW;
-  const patchesT = patchMatrixT(backend, x, outH, outW, g);
-  const out = matMul(backend, view(patchesT, [kh * kw * inC, n]), view(dy, [n, outC]));
-  free(backend, patchesT);
-  return view(out, [kh, kw, inC, outC]);
-}
-
-/**
- * dW = P^T dy ({@link filterGradByMatMul}'s product) in Tiefe's single-threaded SIMD loop (assembly/products.ts),
- * which reads dy where it lies and packs nothing: P^T [kh*kw*C, B*oh*ow] built in wasm, dy [B*oh*ow, O], O a
- * multiple of 4. Returns dW as [kh,kw,C,O] (a fresh buffer).
- */
-function filterGradBySimdProduct(
+function filterGradByPatches(
   backend: BackendWasm,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   g: ConvGeometry,
+  simd: boolean,
 ): tf.TensorInfo {
   const inC = x.shape[3];
   const [batch, outH, outW, outC] = dy.shape;
@@ -249,11 +235,16 @@ function filterGradBySimdProduct(
   const n = batch * outH * outW;
   const k = kh * kw * inC;
   const patchesT = patchMatrixT(backend, x, outH, outW, g);
-  const dW = backend.makeOutput([kh, kw, inC, outC], 'float32');
-  const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-  productKernels(backend).matMulRows(at(patchesT), at(dy), at(dW), k, n, outC);
+  let dW: tf.TensorInfo;
+  if (simd) {
+    dW = backend.makeOutput([k, outC], 'float32');
+    const at = (t: tf.TensorInfo) => heapOffset(backend, t);
+    productKernels(backend).matMulRows(at(patchesT), at(dy), at(dW), k, n, outC);
+  } else {
+    dW = matMul(backend, view(patchesT, [k, n]), view(dy, [n, outC]));
+  }
   free(backend, patchesT);
-  return dW;
+  return view(dW, [kh, kw, inC, outC]);
 }
 
 /**
