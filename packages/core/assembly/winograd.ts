@@ -1,22 +1,21 @@
 // Tiefe's Winograd F(2x2, 3x3) transforms for 3x3 stride-1 convolutions, in AssemblyScript, on tfjs-backend-wasm's
 // own memory (imported, never allocated here: every pointer is a byte offset of float32 data the backend
 // allocated; no data segment, no scratch memory, only locals). A second module beside kernels.ts so that each
-// stays under 4 KB (a browser compiles such modules synchronously). The convolution itself is 16 XNNPACK
-// matmuls between the input and the output transform (src/backend/kernels/wasm/winograd.ts): 16 products per
+// stays under 4 KB (a browser compiles such modules synchronously). The convolution itself is 16 matrix
+// products between the input and the output transform (src/backend/kernels/wasm/winograd.ts): 16 products per
 // 2x2 output tile and channel pair instead of 36. Matrices (Lavin & Gray 2016): B^T = [1 0 -1 0; 0 1 1 0;
 // 0 -1 1 0; 0 1 0 -1], G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1], A^T = [1 1 1 0; 0 1 -1 -1]. Element
 // k = 4r + s of a 4x4 tile goes to (or comes from) matrix k. Four channels at a time, one per SIMD lane.
 
 /**
  * Input transform: for each 4x4 tile (stride 2) of x, padded NHWC [batch, 2*tilesH + 2, 2*tilesW + 2, ch],
- * U = B^T d B; element k of tile t, channel c goes to u as [16, T, ch] (T tiles, row-major in b, ty, tx).
- * ch a multiple of 4.
+ * U = B^T d B; element k of tile t, channel c goes to u as [16, T, ch] (T tiles, row-major in b, ty, tx), its
+ * matrices `plane` bytes apart (given, so that a call can do some of the images). ch a multiple of 4.
  */
-export function winogradInput(x: usize, u: usize, batch: i32, tilesH: i32, tilesW: i32, ch: i32): void {
+export function winogradInput(x: usize, u: usize, batch: i32, tilesH: i32, tilesW: i32, ch: i32, plane: usize): void {
   const wp = 2 * tilesW + 2;
   const pixel = (<usize>ch) << 2;
   const row = <usize>wp * pixel;
-  const plane = (<usize>batch * tilesH * tilesW * ch) << 2;
   for (let b = 0; b < batch; b++) {
     for (let ty = 0; ty < tilesH; ty++) {
       for (let tx = 0; tx < tilesW; tx++) {

@@ -13,6 +13,7 @@ const modules = [
   ['kernels.ts', 'simdBinary.ts', 'simdBinary'],
   ['winograd.ts', 'winogradBinary.ts', 'winogradBinary'],
   ['products.ts', 'productsBinary.ts', 'productsBinary'],
+  ['winogradGrad.ts', 'winogradGradBinary.ts', 'winogradGradBinary'],
 ];
 
 // The module allocates nothing and has no data: the stub runtime, no abort strings, the memory imported.

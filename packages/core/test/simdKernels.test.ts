@@ -11,6 +11,7 @@ import { productsBinary } from '../src/backend/kernels/wasm/productsBinary.js';
 import { simdBinary } from '../src/backend/kernels/wasm/simdBinary.js';
 import { heapOffset, simdKernels } from '../src/backend/kernels/wasm/simdKernels.js';
 import { winogradBinary } from '../src/backend/kernels/wasm/winogradBinary.js';
+import { winogradGradBinary } from '../src/backend/kernels/wasm/winogradGradBinary.js';
 import { createRng, initBackend } from '../src/index.js';
 
 const rng = createRng(7);
@@ -68,7 +69,8 @@ describe('the SIMD module', () => {
         ],
       ],
       [winogradBinary, ['winogradInput', 'winogradFilter', 'winogradOutput']],
-      [productsBinary, ['matMulRows']],
+      [productsBinary, ['matMulRows', 'matMulBatch', 'im2col']],
+      [winogradGradBinary, ['winogradGradTiles', 'winogradGradFilter']],
     ];
     for (const [binary, kernels] of modules) {
       for (const [name, b64] of Object.entries(binary)) {
@@ -127,30 +129,67 @@ describe('the SIMD module', () => {
   });
 });
 
-test("the SIMD product's plain and shared-memory builds both give a b (every remainder of its 4x8 blocks, two inner blocks)", () => {
-  const [rows, inner, cols] = [7, 300, 20];
+test("the SIMD product's plain and shared-memory builds give a b, a row-major or transposed (every remainder of its 4x8 blocks, three inner blocks)", () => {
+  // 1028 columns: 128 blocks of 8 and one of 4; b's rows of 4112 bytes make inner blocks of 31 (128 KB of b).
+  const [rows, inner, cols] = [7, 70, 1028];
   const a = randomArray(rows * inner);
+  const aT = Float32Array.from({ length: rows * inner }, (_, i) => a[(i % rows) * inner + Math.floor(i / rows)]);
   const b = randomArray(inner * cols);
   const want = new Float64Array(rows * cols);
   for (let r = 0; r < rows; r++)
     for (let c = 0; c < cols; c++)
       for (let k = 0; k < inner; k++) want[r * cols + c] += a[r * inner + k] * b[k * cols + c];
   for (const [name, memory] of [
-    ['plain', new WebAssembly.Memory({ initial: 1 })],
-    ['shared', new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true })],
+    ['plain', new WebAssembly.Memory({ initial: 8 })],
+    ['shared', new WebAssembly.Memory({ initial: 8, maximum: 65536, shared: true })],
   ] as const) {
     const k = new WebAssembly.Instance(new WebAssembly.Module(bytes(productsBinary[name])), { env: { memory } })
       .exports as unknown as {
-      matMulRows: (a: number, b: number, out: number, rows: number, inner: number, cols: number) => void;
+      matMulRows: (...args: number[]) => void;
     };
     const bAt = a.length * 4;
     const outAt = bAt + b.length * 4;
-    new Float32Array(memory.buffer, 0, a.length).set(a);
     new Float32Array(memory.buffer, bAt, b.length).set(b);
-    new Float32Array(memory.buffer, outAt, rows * cols).fill(Number.NaN); // every element written
-    k.matMulRows(0, bAt, outAt, rows, inner, cols);
-    const got = new Float32Array(memory.buffer, outAt, rows * cols);
-    for (let i = 0; i < want.length; i++) expect(got[i], `${name} [${i}]`).toBeCloseTo(want[i], 3);
+    // a as it lies (rows of `inner`), then transposed (rows of `rows`): element (r, k) at r*aRow + k*aInner.
+    for (const [layout, data, aRow, aInner] of [
+      ['row-major', a, 4 * inner, 4],
+      ['transposed', aT, 4, 4 * rows],
+    ] as const) {
+      new Float32Array(memory.buffer, 0, a.length).set(data);
+      new Float32Array(memory.buffer, outAt, rows * cols).fill(Number.NaN); // every element written
+      k.matMulRows(0, aRow, aInner, bAt, outAt, rows, inner, cols);
+      const got = new Float32Array(memory.buffer, outAt, rows * cols);
+      for (let i = 0; i < want.length; i++) expect(got[i], `${name}, ${layout} [${i}]`).toBeCloseTo(want[i], 3);
+    }
+  }
+});
+
+test('im2col copies each tap of every output pixel, zeros outside the image (stride, dilation, padding; 4 and 3 channels)', () => {
+  for (const ch of [4, 3]) {
+    const [batch, inH, inW, outH, outW, kh, kw, sh, sw, dh, dw, top, left] = [2, 6, 7, 3, 4, 3, 2, 2, 1, 2, 1, 1, 2];
+    const x = randomArray(batch * inH * inW * ch);
+    const size = batch * outH * outW * kh * kw * ch;
+    const want = new Float32Array(size);
+    let at = 0;
+    for (let b = 0; b < batch; b++)
+      for (let p = 0; p < outH; p++)
+        for (let q = 0; q < outW; q++)
+          for (let i = 0; i < kh; i++)
+            for (let j = 0; j < kw; j++)
+              for (let c = 0; c < ch; c++, at++) {
+                const h = p * sh + i * dh - top;
+                const w = q * sw + j * dw - left;
+                want[at] = h >= 0 && h < inH && w >= 0 && w < inW ? x[((b * inH + h) * inW + w) * ch + c] : 0;
+              }
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const k = new WebAssembly.Instance(new WebAssembly.Module(bytes(productsBinary.plain)), { env: { memory } })
+      .exports as unknown as { im2col: (...args: number[]) => void };
+    new Float32Array(memory.buffer, 0, x.length).set(x);
+    const outAt = x.length * 4;
+    new Float32Array(memory.buffer, outAt, size).fill(Number.NaN); // zeros written too
+    k.im2col(0, outAt, batch, inH, inW, ch, outH, outW, kh, kw, sh, sw, dh, dw, top, left);
+    expect(Array.from(new Float32Array(memory.buffer, outAt, size)), `${ch} channels`).toEqual(Array.from(want));
+    expect(want.filter((v) => v === 0).length, 'some taps fall outside').toBeGreaterThan(0);
   }
 });
 

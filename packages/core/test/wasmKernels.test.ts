@@ -100,6 +100,11 @@ const CONV_CASES: ConvCase[] = [
   // would apply: 2x8x8x32).
   { batch: 2, h: 12, w: 12, inC: 32, k: [3, 3], outC: 36, strides: 1, pad: 'same' },
   { batch: 2, h: 8, w: 8, inC: 32, k: [3, 3], outC: 32, strides: 1, pad: 'same' },
+  // 3x3 at stride 1, an even output, channels in fours: the filter gradient by Winograd F(3x3, 2x2) (few
+  // channels too; 'valid' with the input padded to the tiles' frame only on its far side).
+  { batch: 2, h: 6, w: 4, inC: 4, k: [3, 3], outC: 8, strides: 1, pad: 'same' },
+  { batch: 1, h: 4, w: 10, inC: 8, k: [3, 3], outC: 4, strides: 1, pad: 'same' },
+  { batch: 2, h: 10, w: 8, inC: 4, k: [3, 3], outC: 4, strides: 1, pad: 'valid' },
   // Tiny maps with at least a quarter as many input channels as dy has pixels: the input gradient through the
   // column matrix (one matmul of the filter by dy, then col2im).
   { batch: 1, h: 2, w: 2, inC: 12, k: [3, 3], outC: 20, strides: 1, pad: 'same' },
@@ -174,7 +179,7 @@ describe('wasm training kernels match the cpu backend', () => {
     }
   });
 
-  test('the conv cases cover every route of the filter gradient (patches, simd, taps, swapped)', () => {
+  test('the conv cases cover every route of the filter gradient (patches, simd, taps, swapped, winograd)', () => {
     const routes = CONV_CASES.map((c) => {
       const { info, g } = convInfo([c.batch, c.h, c.w, c.inC], [...c.k, c.inC, c.outC], c, false);
       return filterGradRoute([c.batch, c.h, c.w, c.inC], info.outShape, g);
@@ -184,6 +189,7 @@ describe('wasm training kernels match the cpu backend', () => {
     expect(count('taps')).toBeGreaterThanOrEqual(3);
     expect(count('swapped')).toBeGreaterThanOrEqual(3);
     expect(count('simd')).toBeGreaterThanOrEqual(6);
+    expect(count('winograd')).toBe(6);
     // ... and the routes of the input gradient (Winograd, the convolution of dy, and the column matrix), at both
     // strides.
     const byWinograd = CONV_CASES.filter((c) => {

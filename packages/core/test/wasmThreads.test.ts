@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { type BackendWasm, getThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { type ConvGeometry, filterGradRoute } from '../src/backend/kernels/wasm/convBackprop.js';
+import { helperChunks, helperThreads } from '../src/backend/kernels/wasm/helperThreads.js';
 import { configureWasmThreads, defaultWasmThreads } from '../src/backend/wasm/threads.js';
 import { createRng, registerKernels } from '../src/index.js';
 import '@tensorflow/tfjs-backend-cpu';
@@ -106,6 +108,57 @@ describe('wasm with 2 XNNPACK threads in Node', () => {
         ) as tf.Tensor;
       return [maxGrad, avgGrad, tf.sum(xs, [0, 1, 2]), dw];
     });
+  });
+
+  test("Tiefe's kernels on a helper thread: filter gradients (im2col and the product in chunks of rows; Winograd) and a max-pool gradient in chunks of images, computed with the helper's chunks, match cpu", async () => {
+    const backend = tf.backend() as BackendWasm;
+    expect(helperThreads(backend)).toBe(2);
+    // 64 patch rows (2x2x16) over 8*13*13 pixels into 32 channels: the product in chunks of 8 rows.
+    const g = { k: [2, 2], strides: [1, 1], dilations: [1, 1], padTop: 0, padLeft: 0 } as ConvGeometry;
+    expect(filterGradRoute([8, 14, 14, 16], [8, 13, 13, 32], g, 2)).toBe('simd');
+    expect(filterGradRoute([8, 14, 14, 16], [8, 14, 14, 16], { ...g, k: [3, 3], padTop: 1, padLeft: 1 }, 2)).toBe(
+      'winograd',
+    );
+    const x = random(8 * 14 * 14 * 16);
+    const dy = random(8 * 13 * 13 * 32);
+    const r = random(8 * 7 * 7 * 16);
+    const gradients = () =>
+      tf.tidy(() => {
+        const xs = tf.tensor4d(x, [8, 14, 14, 16]);
+        const attrs = { strides: 1, pad: 'valid', dataFormat: 'NHWC', filterShape: [2, 2, 16, 32] };
+        const dys = tf.tensor4d(dy, [8, 13, 13, 32]);
+        const dw = tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x: xs, dy: dys }, attrs as unknown as tf.NamedAttrMap);
+        const rs = tf.tensor4d(r, [8, 7, 7, 16]);
+        const maxGrad = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid'), rs)))(xs);
+        // A 3x3 'same' filter gradient by Winograd: both transforms in chunks, the 16 products split between threads.
+        const sameAttrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, 16, 16] };
+        const winograd = tf
+          .engine()
+          .runKernel('Conv2DBackpropFilter', { x: xs, dy: xs }, sameAttrs as unknown as tf.NamedAttrMap);
+        return [dw as tf.Tensor, maxGrad, winograd as tf.Tensor];
+      });
+    await tf.setBackend('cpu');
+    const want = await Promise.all(gradients().map((t) => t.data()));
+    await tf.setBackend('wasm');
+    // The helper joins a job when it wakes before the caller has taken every chunk: compare a run it joined.
+    let joined = false;
+    for (let i = 0; i < 50 && !joined; i++) {
+      const before = [helperChunks(backend), tf.memory().numTensors];
+      const outs = gradients();
+      joined = helperChunks(backend) > before[0];
+      const got = outs.map((t) => t.dataSync());
+      tf.dispose(outs);
+      expect(tf.memory().numTensors).toBe(before[1]);
+      if (!joined) continue;
+      got.forEach((values, k) => {
+        const scale = Math.max(...want[k].map(Math.abs));
+        const worst = Math.max(...want[k].map((v, i) => Math.abs(v - values[i])));
+        expect(worst, `output ${k}`).toBeLessThanOrEqual(1e-4 * (1 + scale));
+      });
+    }
+    expect(joined, 'the helper took chunks').toBe(true);
   });
 
   test("the Winograd module on a shared heap: a 3x3 'same' fused conv with 32 channels and its input gradient", async () => {

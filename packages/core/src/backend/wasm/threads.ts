@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { importNodeOnly, isNode, resolveFromCore } from '../../platform.js';
+import { type NodeWorker, startHelperThreads } from '../kernels/wasm/helperThreads.js';
 
 /** What {@link configureWasmThreads} decided. */
 export interface WasmThreadsSetup {
@@ -120,6 +121,7 @@ async function nodeThreadedFactory(
   const { createRequire } = await importNodeOnly<typeof import('node:module')>('node:module');
   const { readFile } = await importNodeOnly<typeof import('node:fs/promises')>('node:fs/promises');
   const { pathToFileURL } = await importNodeOnly<typeof import('node:url')>('node:url');
+  const { Worker } = await importNodeOnly<typeof import('node:worker_threads')>('node:worker_threads');
   const require = createRequire(files.main);
   // tfjs escapes the newlines of the script text the same way before it makes a Blob of it. The worker's import
   // of node:module is text run only by a Node worker, not an import of this file (which the browser-bundle
@@ -160,6 +162,7 @@ async function nodeThreadedFactory(
     };
     const backend = new BackendWasm(module as unknown as ConstructorParameters<typeof BackendWasm>[0]);
     for (const w of [...module.PThread.runningWorkers, ...module.PThread.unusedWorkers]) w.unref();
+    startHelperThreads(backend, threads - 1, Worker as unknown as NodeWorker);
     return backend;
   };
 }

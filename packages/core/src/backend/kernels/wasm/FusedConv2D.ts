@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { runOriginal } from '../original.js';
 import { type ConvAttrs, convInfo } from './convBackprop.js';
 import { convByPatches, convByRows, convRoute } from './convByPatches.js';
+import { helperThreads } from './helperThreads.js';
 import { free, transpose, view, type WasmKernelArgs } from './wasmOps.js';
 import { convByWinograd, winogradFits } from './winograd.js';
 
@@ -25,13 +26,17 @@ export function fusedConv2D(args: WasmKernelArgs): tf.TensorInfo {
   const { info, g } = convInfo(x.shape, filter.shape, a as unknown as ConvAttrs, false);
   // A bias that is not one value per output channel: the built-in says so.
   const badBias = bias && (bias.shape.length !== 1 || bias.shape[0] !== info.outChannels);
-  const route = winogradFits(x.shape, filter.shape, g, info.outShape) ? 'winograd' : convRoute(info.outShape);
+  const route = winogradFits(x.shape, filter.shape, g, info.outShape)
+    ? 'winograd'
+    : convRoute(info.outShape, helperThreads(args.backend));
   if (badBias || route === 'built-in' || seen.has(filter.dataId)) {
     return runOriginal(tf.FusedConv2D, 'wasm', args);
   }
   seen.add(filter.dataId);
   const epilogue = { bias, activation: a.activation, leakyreluAlpha: a.leakyreluAlpha };
-  if (route === 'winograd') return convByWinograd(args.backend, x, filter, info.outShape, epilogue);
+  if (route === 'winograd') {
+    return convByWinograd(args.backend, x, filter, info.outShape, { top: g.padTop, left: g.padLeft }, epilogue);
+  }
   if (route === 'rows') return convByRows(args.backend, x, filter, g, info.outShape, epilogue);
   const [kh, kw, inC, outC] = filter.shape;
   const rows = transpose(args.backend, view(filter, [kh * kw * inC, outC]), [1, 0]);

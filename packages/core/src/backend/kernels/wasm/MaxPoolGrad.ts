@@ -1,6 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import { inChunks } from './helperThreads.js';
 import { poolGeometry, poolInfo } from './poolWindows.js';
-import { heapOffset, simdKernels } from './simdKernels.js';
+import { simdBinary } from './simdBinary.js';
+import { heapOffset } from './simdKernels.js';
 import type { WasmKernelArgs } from './wasmOps.js';
 
 /**
@@ -13,11 +15,17 @@ export function maxPoolGrad({ inputs, backend, attrs }: WasmKernelArgs): tf.Tens
   const { dy, input } = inputs;
   const info = poolInfo(input, attrs);
   const dx = backend.makeOutput(input.shape, 'float32');
-  simdKernels(backend).maxPoolGrad(
-    heapOffset(backend, input),
-    heapOffset(backend, dy),
-    heapOffset(backend, dx),
-    ...poolGeometry(info),
-  );
+  // In chunks of images, on the helper threads too when they run.
+  const [, inH, inW, ch] = input.shape;
+  const [, outH, outW] = dy.shape;
+  const args = [heapOffset(backend, input), heapOffset(backend, dy), heapOffset(backend, dx), ...poolGeometry(info)];
+  inChunks(backend, simdBinary, 'maxPoolGrad', args, {
+    count: 3,
+    moves: [
+      [0, 4 * inH * inW * ch],
+      [1, 4 * outH * outW * ch],
+      [2, 4 * inH * inW * ch],
+    ],
+  });
   return dx;
 }

@@ -1,7 +1,9 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { patchGeometry, patchMatrixT } from './convByPatches.js';
-import { heapOffset, productKernels, simdKernels } from './simdKernels.js';
+import { patchGeometry, patchMatrix, patchMatrixT } from './convByPatches.js';
+import { helperThreads } from './helperThreads.js';
+import { matMulRows } from './matMulRows.js';
+import { heapOffset, simdKernels } from './simdKernels.js';
 import {
   aliasAt,
   f32,
@@ -14,7 +16,8 @@ import {
   view,
   xnnConv2d,
 } from './wasmOps.js';
-import { convByWinograd, winogradFits } from './winograd.js';
+import { convByWinograd, winogradFits, winogradGeometry } from './winograd.js';
+import { filterGradByWinograd } from './winogradGrad.js';
 
 /** Geometry shared by the backprop kernels (NHWC, one image dimension at a time). */
 export interface ConvGeometry {
@@ -70,10 +73,19 @@ export function toNhwc(backend: BackendWasm, t: tf.TensorInfo, channelsLast: boo
 }
 
 /** How {@link convFilterGrad} computes dW (see {@link filterGradRoute}). */
-export type FilterGradRoute = 'patches' | 'simd' | 'taps' | 'swapped';
+export type FilterGradRoute = 'patches' | 'simd' | 'taps' | 'swapped' | 'winograd';
 
 /**
- * The route of {@link convFilterGrad} for x and dy (NHWC) in geometry `g`:
+ * The route of {@link convFilterGrad} for x and dy (NHWC) in geometry `g`, with `threads` the threads Tiefe's
+ * SIMD product runs on (helperThreads.ts):
+ * - `'winograd'`: a 3x3 filter at stride 1 with an even output and channels in fours (winograd.ts's
+ *   winogradGeometry), as Winograd F(3x3, 2x2) (winogradGrad.ts), measured faster than every other route at 1
+ *   and 2 threads (2 threads, the route before -> Winograd: ResNet-18's [8,32,32,64] -> 64 15.4 -> 8.9 ms,
+ *   [8,16,16,128] 11.8 -> 6.9, [8,8,8,256] 12.3 -> 8.1, [8,4,4,512] 21.7 -> 16.7, U-Net's [2,256,256,16] -> 16
+ *   22.9 -> 15.4; 1 thread [8,32,32,64] 29.1 -> 14.8);
+ * - with helper threads (`threads` > 1), every other shape with O in fours: `'simd'`, the patch matrix times dy
+ *   in Tiefe's product on every thread, which packs nothing (the reference CNN's [64,13,13,32] -> 64 by
+ *   `'swapped'` 10.8 -> 7.5 ms, [8,32,32,64] -> 128 3x3/2 by `'patches'` 9.1 -> 7.2);
  * - `'swapped'`: from batch 16 on, one XNNPACK convolution with the roles of images and filter swapped, whose
  *   inner dimension per tap is the batch, which XNNPACK then runs at full width;
  * - `'taps'`: below that, at stride 1, one matmul per filter tap on x's padded frame when that frame has at
@@ -85,7 +97,7 @@ export type FilterGradRoute = 'patches' | 'simd' | 'taps' | 'swapped';
  *   channels at any stride, where the swapped convolution packs all of dy as a filter in tfjs-backend-wasm's slow
  *   loop ([8,4,4,512] -> 512: 11.5 against 14.6 ms, [8,8,8,256] 9.3 against 11.0, stride 2 [8,16,16,64] -> 128:
  *   1.4 against 3.1). With at most {@link SIMD_PRODUCT_ROWS} patch rows (and O in fours) that product is
- *   `'simd'`, Tiefe's own single-threaded SIMD loop (assembly/products.ts); with more, `'patches'`, one XNNPACK
+ *   `'simd'`, Tiefe's SIMD product (assembly/products.ts); with more, `'patches'`, one XNNPACK
  *   matmul. XNNPACK first packs its second operand, here dy, new every step, at ~4-7 ns an element (single
  *   threaded): with few patch rows that packing is most of the time. Measured with a new dy per call, 2 threads,
  *   XNNPACK against the SIMD loop: the reference CNN's [64,28,28,1] -> 32 (9 rows) 11.2 -> 1.6 ms (packing its dy
@@ -94,9 +106,11 @@ export type FilterGradRoute = 'patches' | 'simd' | 'taps' | 'swapped';
  *   0.31; even at 128 rows ([8,16,16,128] -> 256 1x1/2, 1.6 either way) and at 288 ([8,16,16,32] -> 64 3x3/2,
  *   1.0 either way).
  */
-export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeometry): FilterGradRoute {
+export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeometry, threads = 1): FilterGradRoute {
   const [kh, kw] = g.k;
   const rows = kh * kw * xShape[3];
+  if (winogradGeometry(xShape, [kh, kw, xShape[3], dyShape[3]], g, dyShape)) return 'winograd';
+  if (threads > 1 && dyShape[3] % 4 === 0) return 'simd';
   const product: FilterGradRoute = rows <= SIMD_PRODUCT_ROWS && dyShape[3] % 4 === 0 ? 'simd' : 'patches';
   if (rows * dyShape[0] * dyShape[1] * dyShape[2] <= tf.util.sizeFromShape(xShape) + tf.util.sizeFromShape(dyShape))
     return product;
@@ -106,7 +120,7 @@ export function filterGradRoute(xShape: number[], dyShape: number[], g: ConvGeom
   return frame >= 4 * Math.max(xShape[3], dyShape[3]) ? 'taps' : product;
 }
 
-/** Patch rows (kh*kw*C) up to which the filter gradient's product runs in Tiefe's SIMD loop, not XNNPACK. */
+/** Without helper threads: patch rows (kh*kw*C) up to which the filter gradient's product is Tiefe's, not XNNPACK's. */
 export const SIMD_PRODUCT_ROWS = 144;
 
 /**
@@ -126,8 +140,9 @@ export function convFilterGrad(
   const [kh, kw] = g.k;
   const [sh, sw] = g.strides;
   const [dh, dw] = g.dilations;
-  const route = filterGradRoute(x.shape, dy.shape, g);
+  const route = filterGradRoute(x.shape, dy.shape, g, helperThreads(backend));
   if (route === 'patches' || route === 'simd') return filterGradByPatches(backend, x, dy, g, route === 'simd');
+  if (route === 'winograd') return filterGradByWinograd(backend, x, dy, g);
   if (route === 'taps') return filterGradByTapMatMuls(backend, x, dy, g);
   const xT = transpose(backend, x, [3, 1, 2, 0]);
   const dyT = transpose(backend, dy, [1, 2, 0, 3]);
@@ -217,10 +232,10 @@ function filterGradByTapMatMuls(
 }
 
 /**
- * dW = P^T dy, where P^T[(i,j,c), (b,p,q)] = x[b, p*sh + i*dh - top, q*sw + j*dw - left, c] (0 outside x) is built
- * already transposed (in wasm, assembly/kernels.ts), [kh*kw*C, B*oh*ow], and dy is used as it lies, [B*oh*ow, O]:
- * with `simd` in Tiefe's single-threaded SIMD loop (assembly/products.ts; O a multiple of 4), which packs nothing,
- * else as one XNNPACK matmul, which packs dy (see {@link filterGradRoute}). Returns dW as [kh,kw,C,O] (fresh).
+ * dW = P^T dy, P the patch matrix, and dy used as it lies, [B*oh*ow, O]: with `simd` in Tiefe's SIMD product
+ * (assembly/products.ts, on the helper threads too when they run; O a multiple of 4), which packs nothing and
+ * reads P transposed as im2col lays it out; else P^T [kh*kw*C, B*oh*ow] built transposed times dy as one
+ * XNNPACK matmul, which packs dy (see {@link filterGradRoute}). Returns dW as [kh,kw,C,O] (fresh).
  */
 function filterGradByPatches(
   backend: BackendWasm,
@@ -234,16 +249,22 @@ function filterGradByPatches(
   const [kh, kw] = g.k;
   const n = batch * outH * outW;
   const k = kh * kw * inC;
-  const patchesT = patchMatrixT(backend, x, outH, outW, g);
   let dW: tf.TensorInfo;
   if (simd) {
+    // The patch matrix as im2col lays it out, P [B*oh*ow, kh*kw*C] (runs of C channels copied), read transposed
+    // by the product; with fewer than 4 channels (runs too short to copy) gathered already transposed.
+    const transposed = inC < 4;
+    const patches = (transposed ? patchMatrixT : patchMatrix)(backend, x, outH, outW, g);
     dW = backend.makeOutput([k, outC], 'float32');
     const at = (t: tf.TensorInfo) => heapOffset(backend, t);
-    productKernels(backend).matMulRows(at(patchesT), at(dy), at(dW), k, n, outC);
+    const [aRow, aInner] = transposed ? [4 * n, 4] : [4, 4 * k];
+    matMulRows(backend, [at(patches), aRow, aInner, at(dy), at(dW), k, n, outC]);
+    free(backend, patches);
   } else {
+    const patchesT = patchMatrixT(backend, x, outH, outW, g);
     dW = matMul(backend, view(patchesT, [k, n]), view(dy, [n, outC]));
+    free(backend, patchesT);
   }
-  free(backend, patchesT);
   return view(dW, [kh, kw, inC, outC]);
 }
 
@@ -347,7 +368,7 @@ export function convInputGrad(
   for (let t = 0; t < taps; t++) wf.set(wt.subarray((taps - 1 - t) * block, (taps - t) * block), t * block);
   free(backend, perTap);
   const dx = winograd
-    ? convByWinograd(backend, dy, flipped, inShape)
+    ? convByWinograd(backend, dy, flipped, inShape, direct)
     : inputGradByConv(backend, dy, flipped, inShape, g, false);
   free(backend, flipped);
   return dx;

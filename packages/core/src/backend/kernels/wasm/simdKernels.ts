@@ -3,6 +3,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { productsBinary } from './productsBinary.js';
 import { simdBinary } from './simdBinary.js';
 import { winogradBinary } from './winogradBinary.js';
+import { winogradGradBinary } from './winogradGradBinary.js';
 
 /**
  * Tiefe's wasm SIMD kernels (packages/core/assembly/kernels.ts), instantiated on the wasm backend's own memory:
@@ -90,28 +91,28 @@ export type PatchGeometry = [
  * own so that each stays under 4 KB. Pointers are byte offsets on the wasm heap; tiles are 2x2 output pixels.
  */
 export interface WinogradKernels {
-  /** x padded NHWC [batch, 2*tilesH + 2, 2*tilesW + 2, ch] -> u [16, T, ch], T = batch*tilesH*tilesW. */
-  winogradInput(x: number, u: number, batch: number, tilesH: number, tilesW: number, ch: number): void;
+  /**
+   * x padded NHWC [batch, 2*tilesH + 2, 2*tilesW + 2, ch] -> u [16, T, ch], T = batch*tilesH*tilesW, u's 16
+   * matrices `plane` bytes apart.
+   */
+  winogradInput(x: number, u: number, batch: number, tilesH: number, tilesW: number, ch: number, plane: number): void;
   /** w HWIO [3, 3, ch, out] -> v [16, ch, out]. */
   winogradFilter(w: number, v: number, ch: number, out: number): void;
   /** The 16 products [T, out] (their offsets: 16 i32 at `table`) -> y NHWC [batch, 2*tilesH, 2*tilesW, out]. */
   winogradOutput(table: number, y: number, batch: number, tilesH: number, tilesW: number, out: number): void;
 }
 
-/**
- * Tiefe's single-threaded SIMD matrix product (packages/core/assembly/products.ts) for a few rows times a long
- * inner dimension, where XNNPACK's packing of a new second operand costs more than the product.
- */
-export interface ProductKernels {
-  /** out [rows, cols] = a [rows, inner] b [inner, cols], row-major float32; cols a multiple of 4. */
-  matMulRows(a: number, b: number, out: number, rows: number, inner: number, cols: number): void;
-}
+/** A Tiefe wasm module: its plain and shared-memory builds, base64 (made by scripts/build-simd.mjs). */
+export type SimdModule = { plain: string; shared: string };
+
+/** Every Tiefe wasm module, in the order the helper threads number their kernels (helperThreads.ts). */
+export const SIMD_MODULES: readonly SimdModule[] = [simdBinary, winogradBinary, productsBinary, winogradGradBinary];
 
 // One instance of each module per backend memory (a new wasm backend, e.g. after tf.removeBackend, has a new one).
 const instances = new WeakMap<WebAssembly.Memory, Map<object, unknown>>();
 
 /** The Emscripten module's memory: exported by the single-threaded builds, created by JS in the threaded one. */
-function heapMemory(backend: BackendWasm): WebAssembly.Memory {
+export function heapMemory(backend: BackendWasm): WebAssembly.Memory {
   const module = backend.wasm as unknown as { wasmMemory?: WebAssembly.Memory; asm?: { memory?: WebAssembly.Memory } };
   const memory = module.wasmMemory ?? module.asm?.memory;
   if (!(memory instanceof WebAssembly.Memory))
@@ -127,7 +128,7 @@ function heapMemory(backend: BackendWasm): WebAssembly.Memory {
  * It needs wasm SIMD, which tfjs's SIMD builds (every current browser and Node) have; on an engine without it
  * this throws and names it.
  */
-function instantiate<T>(backend: BackendWasm, binary: { plain: string; shared: string }): T {
+export function instantiate<T>(backend: BackendWasm, binary: SimdModule): T {
   const memory = heapMemory(backend);
   let modules = instances.get(memory);
   if (!modules) {
@@ -157,11 +158,6 @@ export function simdKernels(backend: BackendWasm): SimdKernels {
 /** The Winograd transforms (assembly/winograd.ts) on `backend`'s heap. */
 export function winogradKernels(backend: BackendWasm): WinogradKernels {
   return instantiate<WinogradKernels>(backend, winogradBinary);
-}
-
-/** The SIMD matrix product (assembly/products.ts) on `backend`'s heap. */
-export function productKernels(backend: BackendWasm): ProductKernels {
-  return instantiate<ProductKernels>(backend, productsBinary);
 }
 
 /** Byte offset of a tensor's data on the wasm heap (what the SIMD kernels take as a pointer). */
