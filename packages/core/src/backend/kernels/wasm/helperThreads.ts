@@ -10,7 +10,7 @@ import { heapMemory, instantiate, SIMD_MODULES, type SimdModule } from './simdKe
 
 /** Slots of the control block shared with the helpers (one Int32Array). */
 const SEQ = 0; // job number, bumped (and notified) to post a job
-const FN = 1; // the kernel: its index among the functions the modules export, in SIMD_MODULES order
+const FN = 1; // the kernel, by its number in Helpers.kernels
 const COUNT = 2; // units of work (rows, images)
 const CHUNK = 3; // units per chunk
 const NEXT = 4; // next chunk to take (atomic counter)
@@ -30,11 +30,9 @@ const SLOTS = ARGS + 24;
  * waits for a helper that has not joined, so a helper still starting, or descheduled, costs nothing.
  */
 const HELPER_SOURCE = `
-const run = ({ memory, modules, control }) => {
-  const kernels = modules.flatMap((bytes) => {
-    const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }).exports;
-    return Object.values(exports).filter((f) => typeof f === 'function');
-  });
+const run = ({ memory, modules, kernels: named, control }) => {
+  const instances = modules.map((bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: { memory } }));
+  const kernels = named.map(([module, name]) => instances[module].exports[name]);
   const c = new Int32Array(control);
   let seen = Atomics.load(c, ${SEQ});
   for (;;) {
@@ -63,10 +61,14 @@ const run = ({ memory, modules, control }) => {
   }
 };`;
 
-/** The helpers of one backend memory: their control block and how many threads work with them. */
+/**
+ * The helpers of one backend memory: their control block, how many threads work with them, and the number by
+ * which a job names each kernel (the helpers get the same list: [module index in SIMD_MODULES, export name]).
+ */
 interface Helpers {
   control: Int32Array;
   threads: number;
+  kernels: Map<SimdModule, Map<string, number>>;
 }
 const helpersByMemory = new WeakMap<WebAssembly.Memory, Helpers>();
 
@@ -83,12 +85,20 @@ export function startHelperThreads(backend: BackendWasm, count: number, Worker: 
   if (count < 1 || !(memory.buffer instanceof SharedArrayBuffer) || helpersByMemory.has(memory)) return;
   const control = new SharedArrayBuffer(SLOTS * 4);
   const modules = SIMD_MODULES.map((m) => Uint8Array.from(atob(m.shared), (c) => c.charCodeAt(0)));
+  const named = SIMD_MODULES.flatMap((m, i) =>
+    Object.entries(instantiate<Record<string, unknown>>(backend, m))
+      .filter(([, f]) => typeof f === 'function')
+      .map(([name]) => [i, name] as const),
+  );
+  const kernels = new Map(SIMD_MODULES.map((m) => [m, new Map<string, number>()]));
+  for (const [k, [i, name]] of named.entries()) kernels.get(SIMD_MODULES[i])?.set(name, k);
   // An ES module in a data: URL, whatever the process's module defaults. The specifier is spliced in: this file
   // bundles for browsers too, where an import of node:worker_threads in its text would be followed.
   const source = `import{workerData}from${JSON.stringify('node:worker_threads')};${HELPER_SOURCE}\nrun(workerData);`;
   const script = new URL(`data:text/javascript,${encodeURIComponent(source)}`);
-  for (let i = 0; i < count; i++) new Worker(script, { workerData: { memory, modules, control } }).unref();
-  helpersByMemory.set(memory, { control: new Int32Array(control), threads: count + 1 });
+  const workerData = { memory, modules, kernels: named, control };
+  for (let i = 0; i < count; i++) new Worker(script, { workerData }).unref();
+  helpersByMemory.set(memory, { control: new Int32Array(control), threads: count + 1, kernels });
 }
 
 /** Threads that {@link inChunks} runs a kernel on for `backend`: 1, or 1 + its helpers. */
@@ -112,31 +122,10 @@ export interface Chunks {
   multiple?: number;
 }
 
-/** Function index of each module's exports, as the helpers number them (every module's functions in order). */
-const kernelIndex = new Map<SimdModule, Map<string, number>>();
-function indexOf(module: SimdModule, name: string, exports: Record<string, unknown>): number {
-  let names = kernelIndex.get(module);
-  if (!names) {
-    let first = 0;
-    for (const m of SIMD_MODULES.slice(0, SIMD_MODULES.indexOf(module))) first += functionNames(m).length;
-    names = new Map(functionNames(module).map((n, i) => [n, first + i]));
-    kernelIndex.set(module, names);
-  }
-  const at = names.get(name);
-  if (at === undefined || typeof exports[name] !== 'function') throw new Error(`tiefe wasm: no kernel ${name}`);
-  return at;
-}
-function functionNames(module: SimdModule): string[] {
-  const bytes = Uint8Array.from(atob(module.shared), (c) => c.charCodeAt(0));
-  return WebAssembly.Module.exports(new WebAssembly.Module(bytes))
-    .filter((e) => e.kind === 'function')
-    .map((e) => e.name);
-}
-
 /**
  * Runs kernel `name` of `module` on `backend`'s heap with `args`, split in chunks of units ({@link Chunks}; with
- * none, in one call on the calling thread) that the calling thread and the helper threads (when they run) take until none is left; returns once every helper
- * that joined has finished its chunk. Each chunk must be an independent call: the kernel's outputs for different
+ * none, in one call on the calling thread) that the calling thread and the helper threads (when they run) take
+ * until none is left; returns once every helper that joined has finished its chunk. Each chunk must be an independent call: the kernel's outputs for different
  * units must not overlap. Integer arguments only (they travel to the helpers as 32-bit integers).
  */
 export function inChunks(
@@ -159,7 +148,9 @@ export function inChunks(
   const c = helpers.control;
   // About 4 chunks a thread: a late helper leaves little for the caller to wait on at the end.
   const chunk = Math.max(multiple, Math.ceil(count / (4 * helpers.threads) / multiple) * multiple);
-  c[FN] = indexOf(module, name, exports);
+  const number = helpers.kernels.get(module)?.get(name);
+  if (number === undefined) throw new Error(`tiefe wasm: no kernel ${name}`);
+  c[FN] = number;
   c[COUNT] = count;
   c[CHUNK] = chunk;
   c[NEXT] = 0;

@@ -10,18 +10,18 @@ import { winogradBinary } from './winogradBinary.js';
 
 /**
  * Whether a convolution of an input [B,H,W,C] by a filter [kh,kw,C,O] in geometry `g` runs by Winograd
- * ({@link convByWinograd}): in {@link winogradGeometry}, 'same' on an even image, and where it was measured faster than the other routes with new weights (2 threads):
- * from 32 input and output channels on, and with at least half as many 2x2 tiles as output channels. FusedConv2D,
- * built-in (or the route it took) against Winograd: [8,32,32,64] -> 64 7.4 -> 5.7 ms, [8,16,16,128] -> 128
- * 7.8 -> 5.2, [8,8,8,256] -> 256 9.1 (patch rows) -> 7.3, [2,32,32,64] -> 64 1.9 -> 1.5, [2,16,16,128] -> 128
- * 2.3 -> 1.8, [2,64,64,32] -> 32 1.9 -> 1.8. Below 32 channels (U-Net's 16-channel maps: [2,128,128,16] 2.2
- * against 2.7, [2,128,128,32] -> 16 4.0 against 4.9) the transforms' passes over 4x the image cost more than
- * the products save; with fewer tiles (ResNet-18's 4x4 maps: [8,4,4,512] 17 ms, [2,8,8,256] 4.2 against 3.3), packing
- * the 16 transformed filters does.
+ * ({@link convByWinograd}): in {@link winogradGeometry}, 'same' on an even image, and where it was measured
+ * faster than the other routes with new weights (2 threads): from 32 input and output channels on, and with at
+ * least half as many 2x2 tiles as output channels. FusedConv2D, built-in (or the route it took) against
+ * Winograd: [8,32,32,64] -> 64 7.4 -> 5.7 ms, [8,16,16,128] -> 128 7.8 -> 5.2, [8,8,8,256] -> 256 9.1 (patch
+ * rows) -> 7.3, [2,32,32,64] -> 64 1.9 -> 1.5, [2,16,16,128] -> 128 2.3 -> 1.8, [2,64,64,32] -> 32 1.9 -> 1.8.
+ * Below 32 channels (U-Net's 16-channel maps: [2,128,128,16] 2.2 against 2.7, [2,128,128,32] -> 16 4.0 against
+ * 4.9) the transforms' passes over 4x the image cost more than the products save; with fewer tiles (ResNet-18's
+ * 4x4 maps: [8,4,4,512] 17 ms, [2,8,8,256] 4.2 against 3.3), packing the 16 transformed filters did (measured
+ * with XNNPACK's products, before Tiefe's own).
  */
 export function winogradFits(inShape: number[], filterShape: number[], g: ConvGeometry, outShape: number[]): boolean {
-  const batch = inShape[0];
-  const [, inH, inW, inC] = inShape;
+  const [batch, inH, inW, inC] = inShape;
   const outC = filterShape[3];
   const tiles = (batch * inH * inW) / 4;
   return (
